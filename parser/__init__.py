@@ -1,0 +1,1 @@
+"""The document pipeline: reader → normalizer → segmenter → extractors → assembler → writer."""

@@ -1,0 +1,67 @@
+"""The one-way pipeline: reader → normalizer → segmenter → extractors → assembler."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from baocao.models.schema import Document, Meta
+from baocao.parser.assemble import SectionIndex, assemble, build_sections
+from baocao.parser.blocks import RawDocument
+from baocao.parser.errors import BaocaoError
+from baocao.parser.meta import extract_meta
+from baocao.parser.normalize import normalize
+from baocao.parser.readers import read_path, read_string
+from baocao.parser.segment import segment
+
+
+def parse(source: str | os.PathLike[str]) -> Document:
+    """Parse a report given as a path or as its text.
+
+    A `Path` (or a one-line string naming an existing file) is read from disk; any other string
+    is taken as the report's text.
+    """
+    if isinstance(source, os.PathLike):
+        return parse_file(source)
+    if "\n" not in source and len(source) < 4096 and Path(source).exists():
+        return parse_file(source)
+    return parse_text(source)
+
+
+def parse_file(path: str | os.PathLike[str]) -> Document:
+    return _run(read_path(path))
+
+
+def parse_text(text: str) -> Document:
+    return _run(read_string(text))
+
+
+def report_anchor(meta: Meta) -> date | None:
+    """The date that dates without a year are read against: the report's own date."""
+    parts = meta.date_parts
+    if parts.year is None:
+        return None
+    try:
+        return date(parts.year, parts.month or 1, parts.day or 1)
+    except ValueError:
+        return None
+
+
+def _run(raw: RawDocument) -> Document:
+    try:
+        norm = normalize(raw)
+        seg = segment(norm)
+        meta = extract_meta(norm, (seg.preamble_end, seg.header_end), seg.footer_start)
+        sections = build_sections(seg.roots)
+        index = SectionIndex(sections)
+        from baocao.parser.extract import extract_entities
+
+        entities = extract_entities(norm.text, report_anchor(meta), index)
+        return assemble(raw, norm, seg, meta, sections, entities)
+    except BaocaoError:
+        raise
+    except Exception as exc:  # a bug of ours must still name the file, never kill a batch
+        raise BaocaoError(
+            f"internal error while parsing: {type(exc).__name__}: {exc}", path=raw.path, stage="parse"
+        ) from exc

@@ -1,0 +1,68 @@
+"""Readers: one module per format, chosen by the file's content (magic bytes), not its name."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from baocao.parser.blocks import RawDocument
+from baocao.parser.errors import BaocaoError
+from baocao.parser.readers import text as text_reader
+
+# Far above any real report (the seed is 27 kB); refuses runaway inputs before reading them.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+    (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"II*\x00", "image"),
+    (b"MM\x00*", "image"),
+]
+
+
+def sniff_format(head: bytes) -> str:
+    """The format a file's first bytes announce; 'txt' when none does."""
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic):
+            return fmt
+    return "txt"
+
+
+def read_path(path: str | os.PathLike[str], max_bytes: int = MAX_INPUT_BYTES) -> RawDocument:
+    """Read one file into blocks, or raise BaocaoError naming the file and the reason."""
+    p = Path(path)
+    shown = str(path)
+    if not p.exists():
+        raise BaocaoError("no such file", path=shown)
+    if p.is_dir():
+        raise BaocaoError("is a directory, not a file", path=shown)
+    if not p.is_file():
+        raise BaocaoError("not a regular file", path=shown)
+    size = p.stat().st_size
+    if size == 0:
+        raise BaocaoError("empty file (0 bytes)", path=shown)
+    if size > max_bytes:
+        raise BaocaoError(
+            f"file too large: {size / 1048576:.1f} MiB, the limit is {max_bytes / 1048576:.0f} MiB",
+            path=shown,
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise BaocaoError(f"cannot read: {exc.strerror or exc}", path=shown) from exc
+    fmt = sniff_format(data[:16])
+    if fmt != "txt":
+        raise BaocaoError(
+            f"unsupported format: {fmt} (this version reads plain text only)", path=shown, fmt=fmt
+        )
+    return text_reader.read_bytes(data, path=shown, sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_string(text: str) -> RawDocument:
+    """Text handed in directly (API use): already decoded, so only split into blocks."""
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text_reader.from_text(text, path=None, sha256=sha, encoding=None)

@@ -1,0 +1,31 @@
+"""Writer: whole files only. Each output goes to a temporary file beside its target and is
+renamed into place, so an interrupted run never leaves a half-written JSON."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from baocao.models.schema import ErrorRecord
+
+
+def write_atomic(target: Path, content: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def append_error(handle: IO[str], record: ErrorRecord) -> None:
+    """One JSON line per failed file, flushed at once so a crash keeps what was recorded."""
+    handle.write(record.model_dump_json() + "\n")
+    handle.flush()

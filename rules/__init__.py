@@ -1,0 +1,1 @@
+"""Rule stage: one module per kind of value, each with its own example list (rules/examples/)."""
