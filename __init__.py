@@ -1,8 +1,8 @@
 """baocao: Vietnamese administrative reports → normalized, structured JSON.
 
-    >>> import baocao
-    >>> doc = baocao.parse("report.txt")       # a path, or the report's text
-    >>> doc.meta.date, [s.title for s in doc.sections]
+>>> import baocao
+>>> doc = baocao.parse("report.txt")       # a path, or the report's text
+>>> doc.meta.date, [s.title for s in doc.sections]
 """
 
 __version__ = "0.1.0"

@@ -89,7 +89,9 @@ class Meta(_Model):
         "IssuedDate", "Issue date (ISO) when day, month and year are written", "date", default=None
     )
     date_parts: DateParts = Field(default_factory=DateParts)
-    title: str | None = _nd30("Subject", "Trích yếu: the title under the type", "title", default=None)
+    title: str | None = _nd30(
+        "Subject", "Trích yếu: the title under the type", "title", default=None
+    )
     addressees: list[str] = Field(default_factory=list, description="'Kính gửi' addressees")
     recipients: list[str] = _nd30(
         "To", "'Nơi nhận' list, items as written", "recipients", default_factory=list
@@ -109,7 +111,8 @@ class Section(_Model):
     title_span: Span | None = None
     plan: bool = Field(
         default=False,
-        description="True inside the plan part (nhiệm vụ tháng tới, phương hướng, tổ chức thực hiện)",
+        description="True inside the plan part "
+        "(nhiệm vụ tháng tới, phương hướng, tổ chức thực hiện)",
     )
     implicit: bool = Field(
         default=False, description="A part the numbering implies but no heading writes"

@@ -118,7 +118,7 @@ def _title_follows(text: str, pos: int) -> bool:
 
 
 def _is_negative_number(text: str) -> bool:
-    """"-15 triệu" is a signed amount; "- 5 hộ chưa …" is a bullet item that starts with a count."""
+    """A signed amount ("-15 triệu"), unlike a bullet item that starts with a count ("- 5 hộ")."""
     return bool(re.match(r"^[-–]\d", text))
 
 

@@ -24,12 +24,12 @@ HEADER_SEARCH_LIMIT = 40  # paragraphs: a header never starts further down than 
 FOOTER_SEARCH_LIMIT = 40  # paragraphs from the end where the signing block is looked for
 
 _PARTY_HEADER = re.compile(r"^ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM$")
-_NATIONAL_MOTTO = re.compile(r"^CỘNG\s+H[OÒ]À?\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM$|^CỘNG\s+HÒA\s+XÃ")
+_NATIONAL_MOTTO = re.compile(
+    r"^CỘNG\s+H[OÒ]À?\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM$|^CỘNG\s+HÒA\s+XÃ"
+)
 _MOTTO_LINE = re.compile(r"^Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.IGNORECASE)
 _NUMBER = re.compile(r"^Số\s*[:.]?\s*(?P<v>[\w\s./\-–&]{0,40}[/\-–][\w\s./\-–&]*)$")
-_PLACE_DATE = re.compile(
-    r"^(?P<place>[^\d,;:]{2,50}?)\s*,\s*ngày\s*(?P<rest>.*)$", re.IGNORECASE
-)
+_PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:]{2,50}?)\s*,\s*ngày\s*(?P<rest>.*)$", re.IGNORECASE)
 _DATE_WORDS = re.compile(
     r"^(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})", re.IGNORECASE
 )
@@ -43,7 +43,9 @@ _LIST_ITEM = re.compile(r"^[-+•–]\s*")
 _SIGNATURE_TIME = re.compile(
     r"^(?P<d>\d{2})-(?P<m>\d{2})-(?P<y>\d{4})\s+(?P<t>\d{2}:\d{2}:\d{2})\s*(?P<z>[+-]\d{2}:\d{2})?$"
 )
-_SIGNED_MARK = re.compile(r"^\(?\s*(?:đã\s+ký|ký|ký\s+tên|ký,?\s*đóng\s+dấu)[^)]*\)?$", re.IGNORECASE)
+_SIGNED_MARK = re.compile(
+    r"^\(?\s*(?:đã\s+ký|ký|ký\s+tên|ký,?\s*đóng\s+dấu)[^)]*\)?$", re.IGNORECASE
+)
 _PERSON_NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,5}$")
 
 
@@ -103,7 +105,9 @@ def _strong_header_cue(text: str) -> bool:
         or _NATIONAL_MOTTO.match(text)
         or _NUMBER.match(text)
         or (_PLACE_DATE.match(text) and _DATE_WORDS.match(_PLACE_DATE.match(text).group("rest")))
-        or re.match(r"^(?:ĐẢNG\s+(?:BỘ|ỦY|UỶ)|ỦY\s+BAN|UỶ\s+BAN|UBND|HỘI\s+ĐỒNG|BAN\s+|SỞ\s+)", text)
+        or re.match(
+            r"^(?:ĐẢNG\s+(?:BỘ|ỦY|UỶ)|ỦY\s+BAN|UỶ\s+BAN|UBND|HỘI\s+ĐỒNG|BAN\s+|SỞ\s+)", text
+        )
     )
 
 
@@ -229,7 +233,10 @@ def _place_date(text: str) -> tuple[str, DateParts] | None:
 
 
 def split_doc_number(value: str) -> tuple[str | None, str | None]:
-    """'12/UBND-VX' → ('12', 'UBND-VX'); '17-TB/ĐU' → ('17', 'TB/ĐU'); '-TB/ĐU' → (None, 'TB/ĐU')."""
+    """Split số/ký hiệu into number and notation.
+
+    '12/UBND-VX' → ('12', 'UBND-VX'); '17-TB/ĐU' → ('17', 'TB/ĐU'); '-TB/ĐU' → (None, 'TB/ĐU').
+    """
     m = re.match(r"^\s*(?P<n>\d+)?\s*[/\-–]?\s*(?P<c>.*)$", value)
     if not m:
         return None, value or None
@@ -368,7 +375,11 @@ def _read_footer(norm: NormalizedText, footer_start: int, meta: Meta) -> None:
                 signer.position = cell
                 stage = "position"
                 continue
-            if stage in ("role", "position") and _PERSON_NAME.match(cell) and not _is_caps_line(cell):
+            if (
+                stage in ("role", "position")
+                and _PERSON_NAME.match(cell)
+                and not _is_caps_line(cell)
+            ):
                 signer.name = cell
                 stage = "name"
                 continue

@@ -22,7 +22,9 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _WIDE_GAP = re.compile(r"[ \u00a0]*\t[\t \u00a0]*|[ \u00a0]{3,}")
 _SPACES = re.compile(r"\s+")
 _TERMINAL = tuple(".:;!?")
-_CONTINUATION_START = re.compile(r"[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ(]")
+_CONTINUATION_START = re.compile(
+    r"[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ(]"
+)
 _SEPARATOR_LINE = re.compile(r"^[\s*\-–—_=.~+]+$")
 # A heading number alone on its line ("4 . 2 . 7 ."): its title is on the next line.
 _BARE_MARKER = re.compile(r"^\d{1,2}(?:\s*\.\s*(?:\d \d|\d{1,2}))*\s*\.$|^[IVXL]{1,6}\s*\.$")
@@ -114,7 +116,9 @@ def clean_line(raw: str) -> tuple[str, list[int], int]:
 
 
 def _control_free(s: str) -> str:
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zs") and ch != " " else ch for ch in s)
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zs") and ch != " " else ch for ch in s
+    )
 
 
 def is_hard_wrapped(lines: list[str]) -> bool:
@@ -142,7 +146,7 @@ def _continues(prev: str, nxt: str, wide: int) -> bool:
         return False
     if _CONTINUATION_START.match(nxt):
         return True
-    # A line that fills the text width and stops mid-sentence goes on, whatever the next starts with.
+    # A line that fills the text width and stops mid-sentence goes on, whatever starts the next.
     return len(prev) >= wide
 
 

@@ -63,5 +63,7 @@ def _run(raw: RawDocument) -> Document:
         raise
     except Exception as exc:  # a bug of ours must still name the file, never kill a batch
         raise BaocaoError(
-            f"internal error while parsing: {type(exc).__name__}: {exc}", path=raw.path, stage="parse"
+            f"internal error while parsing: {type(exc).__name__}: {exc}",
+            path=raw.path,
+            stage="parse",
         ) from exc

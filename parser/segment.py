@@ -76,9 +76,7 @@ def segment(norm: NormalizedText) -> Segmentation:
     return Segmentation(header_end, footer_start, preamble_end, roots, warnings)
 
 
-def _build_tree(
-    norm: NormalizedText, first: int, stop: int, warnings: list[str]
-) -> list[Node]:
+def _build_tree(norm: NormalizedText, first: int, stop: int, warnings: list[str]) -> list[Node]:
     ranks: dict[str, int] = {}
     roots: list[Node] = []
     stack: list[Node] = []
@@ -91,7 +89,11 @@ def _build_tree(
         node = _heading_node(norm, index, marker)
         key = marker.rank_key
         open_at = next(
-            (i for i in range(len(stack) - 1, -1, -1) if stack[i].marker and stack[i].marker.rank_key == key),
+            (
+                i
+                for i in range(len(stack) - 1, -1, -1)
+                if stack[i].marker and stack[i].marker.rank_key == key
+            ),
             None,
         )
         if open_at is not None:
@@ -187,7 +189,9 @@ def _close_spans(nodes: list[Node], end: int) -> None:
 def _mark_plan(node: Node, parent_plan: bool) -> None:
     if not node.implicit:
         title = node.title or ""
-        node.plan = parent_plan or bool(_PLAN_TITLE.search(title) and not _RESULT_TITLE.search(title))
+        node.plan = parent_plan or bool(
+            _PLAN_TITLE.search(title) and not _RESULT_TITLE.search(title)
+        )
     else:
         node.plan = node.plan or parent_plan
     for child in node.children:

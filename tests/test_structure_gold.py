@@ -14,8 +14,16 @@ from baocao.models.schema import Section
 GOLD_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
 GOLD_FILES = sorted(GOLD_DIR.glob("*.structure.json"))
 META_KEYS = [
-    "issuer", "doc_type", "doc_number", "code_number", "code_notation", "place", "date", "title",
-    "recipients", "signed_at",
+    "issuer",
+    "doc_type",
+    "doc_number",
+    "code_number",
+    "code_notation",
+    "place",
+    "date",
+    "title",
+    "recipients",
+    "signed_at",
 ]
 
 

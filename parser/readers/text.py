@@ -43,7 +43,9 @@ def decode(data: bytes, *, path: str | None) -> tuple[str, str]:
                     f"undecodable: invalid {name} at byte {exc.start}", path=path, stage="decode"
                 ) from exc
     if b"\x00" in data:
-        raise BaocaoError("binary data, not text (NUL bytes, no UTF-16 BOM)", path=path, stage="decode")
+        raise BaocaoError(
+            "binary data, not text (NUL bytes, no UTF-16 BOM)", path=path, stage="decode"
+        )
     try:
         return _checked(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError as utf8_error:
