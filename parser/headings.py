@@ -118,8 +118,9 @@ def _title_follows(text: str, pos: int) -> bool:
 
 
 def _is_negative_number(text: str) -> bool:
-    """A signed amount ("-15 triệu"), unlike a bullet item that starts with a count ("- 5 hộ")."""
-    return bool(re.match(r"^[-–]\d", text))
+    """A signed amount ("-15 triệu") or the rest of a range broken before its dash ("– 2030"),
+    unlike a bullet item that starts with a count ("- 5 hộ")."""
+    return bool(re.match(r"^[-–]\d|^[–—]\s*\d", text))
 
 
 _TITLE_END = re.compile(

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from baocao.parser.blocks import Block, RawDocument
+from baocao.parser.headings import parse_marker
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # A tab, or three or more spaces, between two words: a column boundary in flattened layouts
@@ -28,9 +29,6 @@ _CONTINUATION_START = re.compile(
 _SEPARATOR_LINE = re.compile(r"^[\s*\-–—_=.~+]+$")
 # A heading number alone on its line ("4 . 2 . 7 ."): its title is on the next line.
 _BARE_MARKER = re.compile(r"^\d{1,2}(?:\s*\.\s*(?:\d \d|\d{1,2}))*\s*\.$|^[IVXL]{1,6}\s*\.$")
-_LIST_OR_MARKER = re.compile(
-    r"^(?:[-+*•]\s|[–—]\s*[^\d\s]|[IVXLC]{1,6}\s*[.:/)-]|[A-ZĐ]\s*[.)]|\d{1,2}(?:\s*\.\s*\d{1,2})*\s*[.):]|\(\d+\)|[a-zđ]\s*\))"
-)
 
 
 @dataclass
@@ -142,7 +140,7 @@ def _continues(prev: str, nxt: str, wide: int) -> bool:
     """Should `nxt` be glued to `prev` as the rest of the same paragraph?"""
     if _SEPARATOR_LINE.match(prev) or _SEPARATOR_LINE.match(nxt):
         return False
-    if prev.endswith(_TERMINAL) or _LIST_OR_MARKER.match(nxt):
+    if prev.endswith(_TERMINAL) or parse_marker(nxt) is not None:
         return False
     if _CONTINUATION_START.match(nxt):
         return True
