@@ -244,16 +244,19 @@ def split_doc_number(value: str) -> tuple[str | None, str | None]:
     return m.group("n"), code
 
 
-def extract_meta(norm: NormalizedText, header: tuple[int, int], footer_start: int) -> Meta:
+def extract_meta(
+    norm: NormalizedText, header: tuple[int, int], footer_start: int
+) -> tuple[Meta, list[int]]:
+    """The document's meta, and the header paragraphs that hold its title (body-like text)."""
     meta = Meta()
-    _read_header(norm, header, meta)
+    title_units = _read_header(norm, header, meta)
     _read_footer(norm, footer_start, meta)
     if meta.doc_type is None and meta.code_notation:
         meta.doc_type = _type_from_notation(meta.code_notation)
     if meta.issuer:
         bodies = [line for line in meta.issuer if not _PARTY_HEADER.match(line)]
         meta.organ_name = bodies[-1] if bodies else None
-    return meta
+    return meta, title_units
 
 
 def _type_from_notation(notation: str) -> str | None:
@@ -261,8 +264,9 @@ def _type_from_notation(notation: str) -> str | None:
     return next((t.name for t in doc_types() if t.code and t.code == code), None)
 
 
-def _read_header(norm: NormalizedText, header: tuple[int, int], meta: Meta) -> None:
+def _read_header(norm: NormalizedText, header: tuple[int, int], meta: Meta) -> list[int]:
     title_parts: list[str] = []
+    title_units: list[int] = []
     in_title = False
     in_addressees = False
     party = False
@@ -304,15 +308,18 @@ def _read_header(norm: NormalizedText, header: tuple[int, int], meta: Meta) -> N
                 meta.doc_type = doc_type[0].name
                 if doc_type[1]:
                     title_parts.append(doc_type[1])
+                    title_units.append(i)
                 in_title = True
                 continue
             vv = _VV.match(cell)
             if vv:
                 title_parts.append(cell)
+                title_units.append(i)
                 in_title = True
                 continue
             if in_title:
                 title_parts.append(cell)
+                title_units.append(i)
             elif _is_caps_line(cell) and meta.doc_type is None:
                 meta.issuer.append(cell)
     if party:
@@ -321,6 +328,7 @@ def _read_header(norm: NormalizedText, header: tuple[int, int], meta: Meta) -> N
         meta.title = " ".join(title_parts)
         if meta.doc_type is None and _VV.match(meta.title):
             meta.doc_type = "CÔNG VĂN"
+    return sorted(set(title_units))
 
 
 def _iso(parts: DateParts) -> str | None:

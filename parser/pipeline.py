@@ -10,10 +10,11 @@ from baocao.models.schema import Document, Meta
 from baocao.parser.assemble import SectionIndex, assemble, build_sections
 from baocao.parser.blocks import RawDocument
 from baocao.parser.errors import BaocaoError
+from baocao.parser.extract import extract_entities
 from baocao.parser.meta import extract_meta
-from baocao.parser.normalize import normalize
+from baocao.parser.normalize import NormalizedText, normalize
 from baocao.parser.readers import read_path, read_string
-from baocao.parser.segment import segment
+from baocao.parser.segment import Segmentation, segment
 
 
 def parse(source: str | os.PathLike[str]) -> Document:
@@ -48,16 +49,29 @@ def report_anchor(meta: Meta) -> date | None:
         return None
 
 
+def content_zones(
+    norm: NormalizedText, seg: Segmentation, title_units: list[int]
+) -> list[tuple[int, int]]:
+    """Where entities are looked for: text before the header (stray footnotes), the title, and
+    the body. The header's số, place-date line and the footer are `meta`."""
+    units = norm.units
+    zones = [(units[i].start, units[i].end) for i in range(seg.preamble_end)]
+    zones += [(units[i].start, units[i].end) for i in title_units]
+    if seg.footer_start > seg.header_end:
+        zones.append((units[seg.header_end].start, units[seg.footer_start - 1].end))
+    return zones
+
+
 def _run(raw: RawDocument) -> Document:
     try:
         norm = normalize(raw)
         seg = segment(norm)
-        meta = extract_meta(norm, (seg.preamble_end, seg.header_end), seg.footer_start)
+        meta, title_units = extract_meta(norm, (seg.preamble_end, seg.header_end), seg.footer_start)
         sections = build_sections(seg.roots)
         index = SectionIndex(sections)
-        from baocao.parser.extract import extract_entities
-
-        entities = extract_entities(norm.text, report_anchor(meta), index)
+        entities = extract_entities(
+            norm.text, report_anchor(meta), index, content_zones(norm, seg, title_units)
+        )
         return assemble(raw, norm, seg, meta, sections, entities)
     except BaocaoError:
         raise
