@@ -36,6 +36,22 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class PageDetail(_Model):
+    """How one page's text was obtained (paged formats)."""
+
+    page: int = Field(ge=1)
+    method: Literal["text", "pdfium", "ocr", "none"] = Field(
+        description="text: the PDF's text layer (pdfplumber); pdfium: the layer re-read with "
+        "pypdfium2 where pdfplumber gave (cid:) garbage; ocr: tesseract on the page image; "
+        "none: nothing readable"
+    )
+    chars: int = Field(ge=0, description="Characters of text the page gave")
+    ocr_confidence: float | None = Field(
+        default=None, description="Mean word confidence of tesseract, 0-100, for OCR pages"
+    )
+    note: str | None = Field(default=None, description="Why this path was taken")
+
+
 class Source(_Model):
     path: str | None = Field(description="Input path as given; null for text passed directly")
     format: SourceFormat
@@ -43,6 +59,7 @@ class Source(_Model):
     pages: int | None = Field(default=None, description="Page count where the format has pages")
     ocr: bool = False
     encoding: str | None = Field(default=None, description="Detected text encoding (text input)")
+    page_details: list[PageDetail] = Field(default_factory=list)
 
 
 class DateParts(_Model):
@@ -155,11 +172,25 @@ class Task(_Model):
 class Location(_Model):
     """Where a span of `text` came from: for the offset map in `Document.provenance`."""
 
-    start: int = Field(description="Offset in `text` where this block starts")
+    start: int = Field(description="Offset in `text` where this paragraph starts")
     end: int
     line: int | None = Field(default=None, description="1-based source line (text input)")
     page: int | None = None
-    block: int = Field(description="Index of the reader's block")
+    block: int = Field(description="Index of the reader's first block in this paragraph")
+    kind: Literal["paragraph", "heading", "table", "list_item", "note"] = "paragraph"
+    note_ref: int | None = Field(
+        default=None,
+        description="For a footnote or endnote: offset in `text` of the paragraph that cites it",
+    )
+
+
+class Table(_Model):
+    """A table of the source, kept as rows and cells; its rows are also lines of `text`."""
+
+    id: str
+    span: Span
+    section: str | None = None
+    rows: list[list[str]]
 
 
 class Document(_Model):
@@ -171,6 +202,7 @@ class Document(_Model):
     sections: list[Section] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
     provenance: list[Location] = Field(
         default_factory=list, description="Offset map from `text` back to the source"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from baocao import __version__
-from baocao.models.schema import Document, Entity, Location, Meta, Section, Source
+from baocao.models.schema import Document, Entity, Location, Meta, Section, Source, Table
 from baocao.parser.blocks import RawDocument
 from baocao.parser.normalize import NormalizedText
 from baocao.parser.segment import Node, Segmentation
@@ -60,10 +60,50 @@ class SectionIndex:
 
 
 def provenance(raw: RawDocument, norm: NormalizedText) -> list[Location]:
-    return [
-        Location(start=u.start, end=u.end, line=u.lines[0], page=u.page, block=u.blocks[0])
-        for u in norm.units
-    ]
+    unit_of_block = {b: u for u in norm.units for b in u.blocks}
+    locations = []
+    for u in norm.units:
+        ref = u.hints.get("note_ref")
+        citing = unit_of_block.get(ref) if isinstance(ref, int) else None
+        locations.append(
+            Location(
+                start=u.start,
+                end=u.end,
+                line=u.lines[0],
+                page=u.page,
+                block=u.blocks[0],
+                kind=u.kind,  # type: ignore[arg-type]
+                note_ref=citing.start if citing else None,
+            )
+        )
+    return locations
+
+
+def build_tables(norm: NormalizedText, index: SectionIndex) -> list[Table]:
+    """Consecutive table-row paragraphs of one source table → one Table with its rows."""
+    tables: list[Table] = []
+    current_key: object = None
+    for u in norm.units:
+        if u.kind != "table":
+            current_key = None
+            continue
+        key = u.hints.get("table")
+        cells = u.hints.get("cells")
+        row = [str(c) for c in cells] if isinstance(cells, list) else [norm.text[u.start : u.end]]
+        if key is None or key != current_key or not tables:
+            section = index.innermost(u.start)
+            tables.append(
+                Table(
+                    id=f"t{len(tables) + 1}",
+                    span=(u.start, u.end),
+                    section=section.id if section else None,
+                    rows=[],
+                )
+            )
+            current_key = key
+        tables[-1].rows.append(row)
+        tables[-1].span = (tables[-1].span[0], u.end)
+    return tables
 
 
 def assemble(
@@ -73,6 +113,7 @@ def assemble(
     meta: Meta,
     sections: list[Section],
     entities: list[Entity],
+    tables: list[Table],
 ) -> Document:
     return Document(
         tool=f"baocao {__version__}",
@@ -83,11 +124,13 @@ def assemble(
             pages=raw.pages,
             ocr=raw.ocr,
             encoding=raw.encoding,
+            page_details=raw.page_details,
         ),
         meta=meta,
         text=norm.text,
         sections=sections,
         entities=entities,
+        tables=tables,
         provenance=provenance(raw, norm),
         warnings=[*raw.warnings, *seg.warnings],
     )

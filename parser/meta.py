@@ -206,14 +206,17 @@ def _is_header_cell(text: str) -> bool:
 def find_footer_start(norm: NormalizedText, body_start: int) -> int:
     """The first paragraph of the footer: the last 'Nơi nhận', else the signing authority."""
     units = norm.units
-    first = max(body_start, len(units) - FOOTER_SEARCH_LIMIT)
-    for i in range(len(units) - 1, first - 1, -1):
+    end = len(units)
+    while end > body_start and units[end - 1].kind == "note":  # notes follow the footer
+        end -= 1
+    first = max(body_start, end - FOOTER_SEARCH_LIMIT)
+    for i in range(end - 1, first - 1, -1):
         if _RECIPIENTS_HEAD.match(norm.text[units[i].start : units[i].end]):
             return i
-    for i in range(first, len(units)):
+    for i in range(first, end):
         if any(is_authority(c) for c in _cells(norm, i)):
             return i
-    return len(units)
+    return end
 
 
 def _place_date(text: str) -> tuple[str, DateParts] | None:
@@ -352,6 +355,8 @@ def _read_footer(norm: NormalizedText, footer_start: int, meta: Meta) -> None:
     signer = Signer()
     stage = "none"  # none → role → position → name
     for i in range(footer_start, len(norm.units)):
+        if norm.units[i].kind == "note":
+            continue
         for cell in _cells(norm, i):
             head = _RECIPIENTS_HEAD.match(cell)
             if head:

@@ -26,6 +26,7 @@ _TERMINAL = tuple(".:;!?")
 _CONTINUATION_START = re.compile(
     r"[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ(]"
 )
+_FLOW = ("paragraph", "heading", "list_item")  # kinds that may be re-joined into one paragraph
 _SEPARATOR_LINE = re.compile(r"^[\s*\-–—_=.~+]+$")
 # A heading number alone on its line ("4 . 2 . 7 ."): its title is on the next line.
 _BARE_MARKER = re.compile(r"^\d{1,2}(?:\s*\.\s*(?:\d \d|\d{1,2}))*\s*\.$|^[IVXL]{1,6}\s*\.$")
@@ -44,6 +45,15 @@ class Unit:
     indent: int
     gaps: list[int] = field(default_factory=list)
     hints: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return str(self.hints.get("kind", "paragraph"))
+
+    @property
+    def in_flow(self) -> bool:
+        """Part of the running text that headings structure (not a table row or a note)."""
+        return self.kind in _FLOW
 
     def cells(self, text: str) -> list[tuple[int, int]]:
         """Column cells of a flattened multi-column line, as spans of `text`."""
@@ -163,9 +173,14 @@ def normalize(raw: RawDocument) -> NormalizedText:
         if not text:
             blank = True
             continue
-        glue = units and (
-            _BARE_MARKER.match(parts[-1])
-            or (wrapped and not blank and _continues(parts[-1], text, wide))
+        glue = (
+            units
+            and block.kind in _FLOW
+            and units[-1].kind in _FLOW
+            and (
+                _BARE_MARKER.match(parts[-1])
+                or (wrapped and not blank and _continues(parts[-1], text, wide))
+            )
         )
         if glue:
             _append_to_last(parts, units, text, gaps, block, index)

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from baocao.models.schema import Document, Meta
-from baocao.parser.assemble import SectionIndex, assemble, build_sections
+from baocao.parser.assemble import SectionIndex, assemble, build_sections, build_tables
 from baocao.parser.blocks import RawDocument
 from baocao.parser.errors import BaocaoError
 from baocao.parser.extract import extract_entities
@@ -59,6 +59,7 @@ def content_zones(
     zones += [(units[i].start, units[i].end) for i in title_units]
     if seg.footer_start > seg.header_end:
         zones.append((units[seg.header_end].start, units[seg.footer_start - 1].end))
+    zones += [(u.start, u.end) for u in units if u.kind == "note"]
     return zones
 
 
@@ -72,7 +73,7 @@ def _run(raw: RawDocument) -> Document:
         entities = extract_entities(
             norm.text, report_anchor(meta), index, content_zones(norm, seg, title_units)
         )
-        return assemble(raw, norm, seg, meta, sections, entities)
+        return assemble(raw, norm, seg, meta, sections, entities, build_tables(norm, index))
     except BaocaoError:
         raise
     except Exception as exc:  # a bug of ours must still name the file, never kill a batch

@@ -82,6 +82,8 @@ def _build_tree(norm: NormalizedText, first: int, stop: int, warnings: list[str]
     stack: list[Node] = []
     for index in range(first, stop):
         unit = norm.units[index]
+        if not unit.in_flow:  # table cells and notes never open sections
+            continue
         text = norm.text[unit.start : unit.end]
         marker = parse_marker(text)
         if marker is None or marker.family not in SECTION_FAMILIES:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from baocao.parser.blocks import RawDocument
@@ -12,6 +14,10 @@ from baocao.parser.readers import text as text_reader
 
 # Far above any real report (the seed is 27 kB); refuses runaway inputs before reading them.
 MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+# Every reader module exposes read(data: bytes, *, path: str | None, sha256: str) -> RawDocument.
+Reader = Callable[..., RawDocument]
+READERS = {"txt": "text", "docx": "docx", "doc": "doc", "pdf": "pdf", "image": "image"}
 
 _MAGIC: list[tuple[bytes, str]] = [
     (b"%PDF-", "pdf"),
@@ -55,11 +61,32 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = MAX_INPUT_BYTES) ->
     except OSError as exc:
         raise BaocaoError(f"cannot read: {exc.strerror or exc}", path=shown) from exc
     fmt = sniff_format(data[:16])
-    if fmt != "txt":
-        raise BaocaoError(
-            f"unsupported format: {fmt} (this version reads plain text only)", path=shown, fmt=fmt
-        )
-    return text_reader.read_bytes(data, path=shown, sha256=hashlib.sha256(data).hexdigest())
+    sha256 = hashlib.sha256(data).hexdigest()
+    reader = _reader_for(fmt)
+    if reader is None:
+        raise BaocaoError(f"unsupported format: {fmt}", path=shown, fmt=fmt)
+    try:
+        raw = reader(data, path=shown, sha256=sha256)
+    except BaocaoError as exc:
+        exc.path = exc.path or shown
+        exc.format = exc.format or fmt
+        raise
+    return raw
+
+
+def _reader_for(fmt: str) -> Reader | None:
+    """The reader module for a format, imported only when a file of that format shows up."""
+    module_name = READERS.get(fmt)
+    if module_name is None:
+        return None
+    qualified = f"baocao.parser.readers.{module_name}"
+    try:
+        module = importlib.import_module(qualified)
+    except ModuleNotFoundError as exc:
+        if exc.name == qualified:  # no reader for this format yet
+            return None
+        raise
+    return module.read
 
 
 def read_string(text: str) -> RawDocument:

@@ -15,7 +15,7 @@ from baocao.parser.errors import BaocaoError
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 
 
-def read_bytes(data: bytes, *, path: str | None, sha256: str) -> RawDocument:
+def read(data: bytes, *, path: str | None, sha256: str) -> RawDocument:
     text, encoding = decode(data, path=path)
     return from_text(text, path=path, sha256=sha256, encoding=encoding)
 
