@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import baocao
-from baocao.parser.readers import MAX_INPUT_BYTES, sniff_format
+from baocao.parser.readers import MAX_TEXT_BYTES, sniff_format
 from conftest import SEED
 
 SAMPLE = (
@@ -102,7 +102,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     with open(path, "wb") as handle:  # a sparse 50 MB file: cheap to make, too big to read
         handle.truncate(50 * 1024 * 1024)
-    assert path.stat().st_size > MAX_INPUT_BYTES
+    assert path.stat().st_size > MAX_TEXT_BYTES
     with pytest.raises(baocao.BaocaoError, match="file too large: 50.0 MiB"):
         baocao.parse(path)
 

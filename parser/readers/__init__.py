@@ -12,8 +12,11 @@ from baocao.parser.blocks import RawDocument
 from baocao.parser.errors import BaocaoError
 from baocao.parser.readers import text as text_reader
 
-# Far above any real report (the seed is 27 kB); refuses runaway inputs before reading them.
-MAX_INPUT_BYTES = 16 * 1024 * 1024
+# Far above any real report (the seed is 27 kB; a 40-page scan is tens of MB); refuses runaway
+# inputs before reading them.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+SNIFF_BYTES = 1024  # PDFs in the wild may carry junk before "%PDF-"
 
 # Every reader module exposes read(data: bytes, *, path: str | None, sha256: str) -> RawDocument.
 Reader = Callable[..., RawDocument]
@@ -35,10 +38,16 @@ def sniff_format(head: bytes) -> str:
     for magic, fmt in _MAGIC:
         if head.startswith(magic):
             return fmt
+    if b"%PDF-" in head[:SNIFF_BYTES]:
+        return "pdf"
     return "txt"
 
 
-def read_path(path: str | os.PathLike[str], max_bytes: int = MAX_INPUT_BYTES) -> RawDocument:
+def read_path(
+    path: str | os.PathLike[str],
+    max_bytes: int = MAX_INPUT_BYTES,
+    max_text_bytes: int = MAX_TEXT_BYTES,
+) -> RawDocument:
     """Read one file into blocks, or raise BaocaoError naming the file and the reason."""
     p = Path(path)
     shown = str(path)
@@ -51,16 +60,21 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = MAX_INPUT_BYTES) ->
     size = p.stat().st_size
     if size == 0:
         raise BaocaoError("empty file (0 bytes)", path=shown)
-    if size > max_bytes:
-        raise BaocaoError(
-            f"file too large: {size / 1048576:.1f} MiB, the limit is {max_bytes / 1048576:.0f} MiB",
-            path=shown,
-        )
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as handle:
+            fmt = sniff_format(handle.read(SNIFF_BYTES))
+            limit = max_text_bytes if fmt == "txt" else max_bytes
+            if size > limit:
+                raise BaocaoError(
+                    f"file too large: {size / 1048576:.1f} MiB, the limit for {fmt} is "
+                    f"{limit / 1048576:.0f} MiB",
+                    path=shown,
+                    fmt=fmt,
+                )
+            handle.seek(0)
+            data = handle.read()
     except OSError as exc:
         raise BaocaoError(f"cannot read: {exc.strerror or exc}", path=shown) from exc
-    fmt = sniff_format(data[:16])
     sha256 = hashlib.sha256(data).hexdigest()
     reader = _reader_for(fmt)
     if reader is None:
