@@ -122,6 +122,7 @@ def test_input_file_is_never_modified(tmp_path: Path) -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
         (b"\x89PNG\r\n\x1a\n", "image"),
         (b"BAO CAO", "txt"),
+        (b"\r\n\x00junk%PDF-1.4", "pdf"),
     ],
 )
 def test_format_by_content(head: bytes, fmt: str) -> None:
