@@ -8,6 +8,7 @@ numbers claimed as money or percentages are never counts.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 
@@ -41,10 +42,16 @@ def run_rules(text: str, ctx: RuleContext) -> list[Match]:
 def resolve_overlaps(matches: Sequence[Match]) -> list[Match]:
     """Keep the higher-priority (then longer, then earlier) of overlapping matches."""
     ranked = sorted(matches, key=lambda m: (PRIORITY[m.type], -(m.end - m.start), m.start))
+    starts: list[int] = []  # kept spans, sorted and disjoint: neighbours decide an overlap
+    ends: list[int] = []
     kept: list[Match] = []
     for m in ranked:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
+        i = bisect_left(starts, m.start)
+        if (i < len(starts) and starts[i] < m.end) or (i > 0 and ends[i - 1] > m.start):
+            continue
+        starts.insert(i, m.start)
+        ends.insert(i, m.end)
+        kept.append(m)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 
