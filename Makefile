@@ -4,14 +4,29 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SEED   := corpus/docs/000_43d4097de7ba60ac.txt
 
-.PHONY: demo setup test lint bench clean
+# Debian packages: tesseract with the Vietnamese model (scans), LibreOffice Writer (.doc input, and
+# the tests' PDF fixtures), fonts with Vietnamese glyphs for LibreOffice's PDFs.
+DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui fonts-dejavu-core
+
+.PHONY: demo setup system-deps test lint bench clean
 
 demo: setup
 	$(VENV)/bin/baocao parse --pretty $(SEED)
 
-setup: $(VENV)/.installed
+setup: system-deps $(VENV)/.installed
 
-# Reinstalled whenever pyproject.toml changes. No Debian package is needed for plain-text input.
+# Installs only what is missing; needs root or sudo. On a machine without apt, says what to install.
+system-deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "please install: $$missing (tesseract with Vietnamese, LibreOffice Writer)"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	echo "installing Debian packages:" $$missing; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+# Reinstalled whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
