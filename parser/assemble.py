@@ -39,6 +39,7 @@ class SectionIndex:
         self._walk(sections)
         self._flat.sort(key=lambda s: (s.span[0], -s.level))
         self._starts = [s.span[0] for s in self._flat]
+        self._by_id = {s.id: s for s in self._flat}
 
     def _walk(self, sections: list[Section]) -> None:
         for s in sections:
@@ -53,6 +54,10 @@ class SectionIndex:
             ):
                 best = s
         return best
+
+    def parent(self, section: Section) -> Section | None:
+        parent_id = section.id.rsplit(".", 1)[0] if "." in section.id else None
+        return self._by_id.get(parent_id) if parent_id else None
 
     def in_plan(self, offset: int) -> bool:
         section = self.innermost(offset)

@@ -150,8 +150,11 @@ def _continues(prev: str, nxt: str, wide: int) -> bool:
     """Should `nxt` be glued to `prev` as the rest of the same paragraph?"""
     if _SEPARATOR_LINE.match(prev) or _SEPARATOR_LINE.match(nxt):
         return False
-    if prev.endswith(_TERMINAL) or parse_marker(nxt) is not None:
+    if parse_marker(nxt) is not None or prev.endswith((".", "!", "?")):
         return False
+    if prev.endswith(_TERMINAL):
+        # After ";" ":" a line in lower case still goes on with the same item.
+        return bool(_CONTINUATION_START.match(nxt))
     if _CONTINUATION_START.match(nxt):
         return True
     # A line that fills the text width and stops mid-sentence goes on, whatever starts the next.

@@ -15,6 +15,7 @@ from baocao.parser.meta import extract_meta
 from baocao.parser.normalize import NormalizedText, normalize
 from baocao.parser.readers import read_path, read_string
 from baocao.parser.segment import Segmentation, segment
+from baocao.parser.tasks import extract_tasks
 
 
 def parse(source: str | os.PathLike[str]) -> Document:
@@ -73,7 +74,10 @@ def _run(raw: RawDocument) -> Document:
         entities = extract_entities(
             norm.text, report_anchor(meta), index, content_zones(norm, seg, title_units)
         )
-        return assemble(raw, norm, seg, meta, sections, entities, build_tables(norm, index))
+        tasks = extract_tasks(norm, (seg.header_end, seg.footer_start), index, entities)
+        document = assemble(raw, norm, seg, meta, sections, entities, build_tables(norm, index))
+        document.tasks = tasks
+        return document
     except BaocaoError:
         raise
     except Exception as exc:  # a bug of ours must still name the file, never kill a batch
