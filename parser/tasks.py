@@ -214,7 +214,7 @@ def _owner_list(
         end = start + MAX_OWNER_PHRASE
     inside = [o for o in orgs if offset + start <= o.span[0] and o.span[1] <= offset + end]
     if orgs_only:
-        # After "phối hợp", only the bodies that follow at once: stop at the first non-name word run.
+        # After "phối hợp": the bodies named up to the next verb (at most three).
         return [Owner(name=o.text, role=role, entity=o.id) for o in inside[:3]]  # type: ignore[arg-type]
     phrase = text[start:end].strip(" ,:")
     if not phrase or _NON_OWNER.match(phrase) or stop is None:
