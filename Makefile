@@ -6,7 +6,8 @@ SEED   := corpus/docs/000_43d4097de7ba60ac.txt
 
 # Debian packages: tesseract with the Vietnamese model (scans), LibreOffice Writer (.doc input, and
 # the tests' PDF fixtures), fonts with Vietnamese glyphs for LibreOffice's PDFs.
-DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui fonts-dejavu-core
+# Chromium renders the review page in its test.
+DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui fonts-dejavu-core chromium
 
 .PHONY: demo setup system-deps test lint bench clean
 

@@ -9,6 +9,7 @@ for the same datum, the field documents it as `x-nd30` and also accepts it on in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -135,6 +136,13 @@ class Section(_Model):
         default=False, description="A part the numbering implies but no heading writes"
     )
     children: list[Section] = Field(default_factory=list)
+
+
+def iter_sections(sections: list[Section]) -> Iterator[Section]:
+    """Every section of a tree, parents before children, in document order."""
+    for section in sections:
+        yield section
+        yield from iter_sections(section.children)
 
 
 class Entity(_Model):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from baocao import __version__
-from baocao.models.schema import Document, Entity, Location, Meta, Section, Source, Table
+from baocao.models.schema import (
+    Document,
+    Entity,
+    Location,
+    Meta,
+    Section,
+    Source,
+    Table,
+    iter_sections,
+)
 from baocao.parser.blocks import RawDocument
 from baocao.parser.normalize import NormalizedText
 from baocao.parser.segment import Node, Segmentation
@@ -35,16 +44,10 @@ class SectionIndex:
     """Finds the innermost section holding an offset."""
 
     def __init__(self, sections: list[Section]) -> None:
-        self._flat: list[Section] = []
-        self._walk(sections)
+        self._flat: list[Section] = list(iter_sections(sections))
         self._flat.sort(key=lambda s: (s.span[0], -s.level))
         self._starts = [s.span[0] for s in self._flat]
         self._by_id = {s.id: s for s in self._flat}
-
-    def _walk(self, sections: list[Section]) -> None:
-        for s in sections:
-            self._flat.append(s)
-            self._walk(s.children)
 
     def innermost(self, offset: int) -> Section | None:
         best = None
