@@ -152,8 +152,10 @@ def _continues(prev: str, nxt: str, wide: int) -> bool:
         return False
     if parse_marker(nxt) is not None or prev.endswith((".", "!", "?")):
         return False
+    if prev.endswith((";", ",")):
+        return True  # an item that stops at ";" goes on until a new marker or a full stop
     if prev.endswith(_TERMINAL):
-        # After ";" ":" a line in lower case still goes on with the same item.
+        # After ":" a line in lower case still goes on with the same sentence.
         return bool(_CONTINUATION_START.match(nxt))
     if _CONTINUATION_START.match(nxt):
         return True

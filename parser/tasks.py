@@ -49,11 +49,16 @@ _NOUN_USE = re.compile(
 )
 MAX_OWNER_WORDS = 9  # one body's name; longer pieces mean the subject was misread
 # "giao", "đề nghị", "yêu cầu" assign work; "giao thông", "giao dịch", "giao lưu" … are other words.
+# PDF text layers glue the cue to the next word ("đềnghịThường trực"); a capital then starts the
+# body's name.
 _GIAO = re.compile(
-    r"(?<![\w])(?:giao|đề\s*nghị|yêu\s*cầu)(?:\s+cho)?\s+(?!(?:thông|dịch|lưu|ban|tiếp|nhận|"
-    r"thừa|hữu|kết|diện|động|chiến|ước|khoán|đất|quyền|thoa|hoà|hòa|thức)(?![\w]))",
+    r"(?<![\w])(?:giao|đề\s*nghị|yêu\s*cầu)(?:\s+cho)?(?:\s+|(?=(?-i:[A-ZĐ])))"
+    r"(?!(?-i:(?:thông|dịch|lưu|ban|tiếp|nhận|thừa|hữu|kết|diện|động|chiến|ước|khoán|đất|quyền|"
+    r"thoa|hoà|hòa|thức))(?![\w]))",
     re.I,
 )
+_PREAMBLE = re.compile(r"^(?:[-+•]\s*)?căn\s*cứ", re.I)  # "Căn cứ kết luận …; đề nghị X …"
+_BULLET = re.compile(r"^[-+•*–]\s*")
 _CLOSING = re.compile(r"^(?:trên\s*đây\s*là|nơi\s*nhận)", re.I)
 _COOPERATE = re.compile(r"(?<![\w])(?:phối\s*hợp|cùng)(?:\s+(?:chặt\s+chẽ\s+)?với)?\s+", re.I)
 _TIME_LINE = re.compile(r"^(?:[-+•]\s*)?thời\s*(?:gian|hạn)[^:]{0,30}:", re.I)
@@ -102,28 +107,35 @@ def _task_spans(
     """The task spans a paragraph holds: the whole item in a plan part, else its giao clauses."""
     if section is not None and section.plan:
         is_heading = section.span[0] == offset and section.marker is not None
-        if is_heading and not _heading_carries_task(section, text):
+        if is_heading and not _heading_carries_task(norm, section, text):
             return []
         marker = parse_marker(text)
         begin = marker.title_offset if marker else 0
         body = text[begin:]
         if not body.strip() or _TIME_LINE.match(body) or _ATTRIBUTE_LINE.match(body):
             return []
-        if _CLOSING.match(body) or body.rstrip().endswith(":"):
-            return []  # a closing formula, or a lead-in to the items below
-        return [(offset + begin, offset + len(text))]
+        if body.rstrip().endswith(":"):
+            return []  # a lead-in to the items below
+        if not _CLOSING.match(body):
+            return [(offset + begin, offset + len(text))]
     return [(offset + a, offset + b) for a, b in _giao_clauses(text)]
 
 
-def _heading_carries_task(section: Section, text: str) -> bool:
+def _heading_carries_task(norm: NormalizedText, section: Section, text: str) -> bool:
     """A numbered item is a task when it has its own text: a run-in body after its title, or no
-    paragraphs under it at all."""
-    assert section.title_span is not None or section.title is None
+    list of bullets and no sub-sections under it (plain paragraphs under it continue the item)."""
     title_end = section.title_span[1] if section.title_span else section.span[0]
     heading_end = section.span[0] + len(text)
-    runs_on = heading_end - title_end > 3
-    has_body = section.span[1] > heading_end + 1 or bool(section.children)
-    return runs_on or not has_body
+    if heading_end - title_end > 3:
+        return True
+    if section.children:
+        return False
+    below = [
+        norm.text[u.start : u.end]
+        for u in norm.units
+        if heading_end < u.start < section.span[1] and u.in_flow
+    ]
+    return not any(_BULLET.match(p) for p in below)
 
 
 def _giao_clauses(text: str) -> list[tuple[int, int]]:
@@ -139,8 +151,14 @@ def _giao_clauses(text: str) -> list[tuple[int, int]]:
             continue
         end_match = _CLAUSE_END.search(text, m.end())
         end = end_match.start() + 1 if end_match else len(text)
-        spans.append((m.start(), end))
+        spans.append((_clause_start(text, m.start()), end))
     return spans
+
+
+def _clause_start(text: str, cue: int) -> int:
+    """A clause after a "Căn cứ …;" preamble belongs to the whole sentence."""
+    sentence = max(text.rfind(". ", 0, cue) + 2 if ". " in text[:cue] else 0, 0)
+    return sentence if _PREAMBLE.match(text[sentence:cue]) else cue
 
 
 def _task(
