@@ -1,7 +1,9 @@
-"""Plain-text reader: UTF-8 (with or without BOM), UTF-16 (BOM), Windows-1258.
+"""Plain-text reader: UTF-8 (with or without BOM), UTF-16 (BOM), Windows-1258, TCVN3, VNI.
 
 Windows-1258 writes Vietnamese tone marks as separate combining characters; the normalizer's NFC
-composes them, so the text compares equal to the same words typed in Unicode.
+composes them, so the text compares equal to the same words typed in Unicode. Bytes that are not
+UTF-8 may also be text typed for the legacy TCVN3 (ABC) or VNI fonts: the reading with the most
+valid Vietnamese syllables decides (`legacy.detect_legacy_text`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import unicodedata
 
 from baocao.parser.blocks import Block, RawDocument
 from baocao.parser.errors import BaocaoError
+from baocao.parser.readers import legacy
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 
@@ -29,7 +32,8 @@ def from_text(text: str, *, path: str | None, sha256: str, encoding: str | None)
 
 
 def decode(data: bytes, *, path: str | None) -> tuple[str, str]:
-    """Decode by BOM, then strict UTF-8, then Windows-1258; refuse binary data."""
+    """Decode by BOM, then strict UTF-8, then TCVN3, VNI or Windows-1258 (whichever reads as the
+    most Vietnamese); refuse binary data."""
     for bom, codec, name in (
         (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
@@ -49,6 +53,10 @@ def decode(data: bytes, *, path: str | None) -> tuple[str, str]:
     try:
         return _checked(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        single_byte = legacy.single_byte_text(data)
+        encoding = legacy.detect_legacy_text(single_byte)
+        if encoding is not None:
+            return _checked(legacy.convert(single_byte, encoding), path), encoding
         try:
             text = data.decode("cp1258")
         except UnicodeDecodeError:
