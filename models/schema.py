@@ -59,8 +59,16 @@ class Source(_Model):
     sha256: str = Field(description="sha256 of the input bytes")
     pages: int | None = Field(default=None, description="Page count where the format has pages")
     ocr: bool = False
-    encoding: str | None = Field(default=None, description="Detected text encoding (text input)")
+    encoding: str | None = Field(
+        default=None,
+        description="Detected text encoding; for .docx, the legacy encodings of converted runs",
+    )
     page_details: list[PageDetail] = Field(default_factory=list)
+    properties: dict[str, str] = Field(
+        default_factory=dict,
+        description="The file's own properties (title, subject, creator …), legacy encodings "
+        "converted to Unicode",
+    )
 
 
 class DateParts(_Model):

@@ -133,6 +133,7 @@ def assemble(
             ocr=raw.ocr,
             encoding=raw.encoding,
             page_details=raw.page_details,
+            properties=raw.properties,
         ),
         meta=meta,
         text=norm.text,

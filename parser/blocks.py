@@ -47,4 +47,5 @@ class RawDocument:
     pages: int | None = None
     ocr: bool = False
     page_details: list[PageDetail] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -1,7 +1,8 @@
 """The heading grammar: which paragraph openings are section markers, and of which family.
 
 Families, highest first by custom (a document's own order is learned by the segmenter):
-PHẦN/Phần, A., I., 1., 1.1./5.1, a), (1). Bullets (-, +, *, •) open list items, not sections.
+PHẦN/Phần, Chương, A., I., 1., 1.1./5.1, a), (1), and Điều N. (articles of decisions and
+regulations). Bullets (-, +, *, •) open list items, not sections.
 Real reports write markers loosely: "5.1 ." with a space, "5.3:" with a colon, "11.Hoàn" without a
 space, "4 . 2 . 6 ." letter-spaced by a PDF text layer, "I-" for "I.". The examples in
 `parser/examples/headings.jsonl` pin down what is and is not a marker.
@@ -16,6 +17,8 @@ ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _UPPER_VI = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _ANY_LETTER = r"[^\W\d_]"
 
+_CHAPTER = re.compile(r"^(?P<m>Chương\s+(?P<n>[IVXL]{1,6}|\d{1,2}))\s*[.:\-–]?\s*(?=\S|$)")
+_ARTICLE = re.compile(r"^(?P<m>Điều\s+(?P<n>\d{1,3})\s*[.:])\s*")
 _PART = re.compile(
     r"^(?P<m>(?:PHẦN|Phần)\s+(?:THỨ\s+|thứ\s+)?(?P<n>[IVX]{1,5}|\d{1,2}|[^\W\d_]{2,5}))\s*[.:\-–]?\s*"
 )
@@ -43,7 +46,7 @@ class Marker:
     their depth ("5.1" is depth 2) so that each depth ranks as its own family.
     """
 
-    family: str
+    family: str  # part, chapter, article, upper, roman, decimal, lower, paren, bullet
     ordinals: tuple[int, ...]
     raw: str
     title_offset: int
@@ -86,6 +89,15 @@ def parse_marker(text: str) -> Marker | None:
         ordinal = roman_to_int(n) or (int(n) if n.isdigit() else _WORD_ORDINALS.get(n.lower()))
         if ordinal:
             return Marker("part", (ordinal,), m.group("m"), m.end())
+    m = _CHAPTER.match(text)
+    if m:
+        n = m.group("n")
+        ordinal = int(n) if n.isdigit() else roman_to_int(n)
+        if ordinal:
+            return Marker("chapter", (ordinal,), m.group("m"), m.end())
+    m = _ARTICLE.match(text)
+    if m:
+        return Marker("article", (int(m.group("n")),), m.group("m"), m.end())
     m = _ROMAN.match(text)
     if m:
         value = roman_to_int(m.group("n"))

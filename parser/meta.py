@@ -34,7 +34,12 @@ _DATE_WORDS = re.compile(
     r"^(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})", re.IGNORECASE
 )
 _DATE_NUMERIC = re.compile(r"^(?P<d>\d{1,2})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<y>\d{4})")
-_BARE_LABEL = re.compile(r"^(?:Số|Kính\s+gửi|V/v)\s*[:.]?$", re.IGNORECASE)
+# A cell that cannot end a header line: a label, or a date left blank to be filled in by hand
+# ("ngày      tháng 11 năm 2023" typed with spaces, which the normalizer takes for a column gap).
+_BARE_LABEL = re.compile(
+    r"^(?:Số|Kính\s+gửi|V/v)\s*[:.]?$|(?:,\s*|^)ngày$|(?:ngày|tháng)(?:\s+\d{1,2})?$", re.IGNORECASE
+)
+_PREAMBLE = re.compile(r"^(?:Căn\s*cứ|Theo\s+đề\s+nghị|Xét\s+đề\s+nghị)\b", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[\s*\-–—_=.~+]+$")
 _VV = re.compile(r"^V/v\b\s*[:.]?\s*", re.IGNORECASE)
 _KINH_GUI = re.compile(r"^Kính\s+gửi\s*[:.]?\s*", re.IGNORECASE)
@@ -141,11 +146,12 @@ def find_header_end(norm: NormalizedText) -> tuple[int, int]:
     end = start
     seen_type = False
     title_lines = 0
+    last_title_caps = False
     for i in range(start, limit):
         text = norm.text[units[i].start : units[i].end]
         cells = _cells(norm, i)
         marker = parse_marker(text)
-        if marker and marker.family in {"part", "upper", "roman", "decimal"}:
+        if marker and marker.family in {"part", "chapter", "article", "upper", "roman", "decimal"}:
             break
         if _SEPARATOR.match(text):
             end = i + 1
@@ -160,6 +166,13 @@ def find_header_end(norm: NormalizedText) -> tuple[int, int]:
                 break
             if title_lines >= 6 or (not _looks_like_title(text) and title_lines):
                 break
+            # A decision's authority line in capitals ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …") and its
+            # "Căn cứ …" grounds follow the title; they are not part of it.
+            if title_lines and (
+                _PREAMBLE.match(text) or (_is_caps_line(text) and not last_title_caps)
+            ):
+                break
+            last_title_caps = _is_caps_line(text)
             title_lines += 1
             end = i + 1
             continue
@@ -256,10 +269,29 @@ def extract_meta(
     _read_footer(norm, footer_start, meta)
     if meta.doc_type is None and meta.code_notation:
         meta.doc_type = _type_from_notation(meta.code_notation)
-    if meta.issuer:
-        bodies = [line for line in meta.issuer if not _PARTY_HEADER.match(line)]
-        meta.organ_name = bodies[-1] if bodies else None
+    meta.organ_name = organ_name(meta.issuer)
     return meta, title_units
+
+
+_LEVEL_START = re.compile(
+    r"^(?:TỈNH|THÀNH\s+PHỐ|HUYỆN|QUẬN|THỊ\s+XÃ|XÃ|PHƯỜNG|THỊ\s+TRẤN|ĐẶC\s+KHU)\b"
+)
+
+
+def organ_name(issuer: list[str]) -> str | None:
+    """The issuing body's name from the issuer lines: the last line, joined to the line above
+    when it only carries the level and place ("UỶ BAN NHÂN DÂN" / "TỈNH LÀO CAI") or goes on from
+    it ("…, ĐỔI MỚI SÁNG TẠO," / "CHUYỂN ĐỔI SỐ VÀ ĐỀ ÁN 06")."""
+    bodies = [line for line in issuer if not _PARTY_HEADER.match(line)]
+    if not bodies:
+        return None
+    name = bodies[-1]
+    for above in reversed(bodies[:-1]):
+        if _LEVEL_START.match(name) or above.rstrip().endswith((",", "VÀ", "-", "–")):
+            name = f"{above} {name}"
+        else:
+            break
+    return name
 
 
 def _type_from_notation(notation: str) -> str | None:
@@ -373,14 +405,14 @@ def _read_footer(norm: NormalizedText, footer_start: int, meta: Meta) -> None:
                 stage = "role"
                 continue
             if in_list and _LIST_ITEM.match(cell):
-                items.append(_clean_item(cell))
-                open_item = not re.search(r"[;,.]\s*$", cell)
+                items.append(_LIST_ITEM.sub("", cell).strip())
+                open_item = not re.search(r"[;.]\s*$", cell)
                 if re.match(r"^[-+•–]\s*Lưu\b", cell):
                     in_list = False
                 continue
             if in_list and open_item and items and not _is_caps_line(cell):
-                items[-1] = _clean_item(items[-1] + " " + cell)
-                open_item = not re.search(r"[;,.]\s*$", cell)
+                items[-1] = f"{items[-1]} {cell}"  # cleaned once the list is read
+                open_item = not re.search(r"[;.]\s*$", cell)
                 continue
             if _SIGNED_MARK.match(cell) or _SEPARATOR.match(cell):
                 continue
@@ -399,7 +431,7 @@ def _read_footer(norm: NormalizedText, footer_start: int, meta: Meta) -> None:
             if stage == "none" and _is_caps_line(cell) and not in_list:
                 signer.position = cell
                 stage = "position"
-    meta.recipients = items
+    meta.recipients = [_clean_item(item) for item in items]
     meta.signer = signer
 
 

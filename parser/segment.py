@@ -17,7 +17,7 @@ from baocao.parser.headings import Marker, parse_marker, title_length
 from baocao.parser.meta import find_footer_start, find_header_end
 from baocao.parser.normalize import NormalizedText
 
-SECTION_FAMILIES = {"part", "upper", "roman", "decimal", "lower", "paren"}
+SECTION_FAMILIES = {"part", "chapter", "article", "upper", "roman", "decimal", "lower", "paren"}
 
 # Titles of the parts that assign future work (PHƯƠNG HƯỚNG, NHIỆM VỤ … TỚI, TỔ CHỨC THỰC HIỆN…).
 # Missing spaces are common in PDF text layers ("nhiệm vụtrọng tâm"), hence \s*.
@@ -155,9 +155,10 @@ def _open_implicit_part(
     node.rank = top_rank + 1
     part.children.append(node)
     stack.append(node)
-    line = norm.units[index].lines[0]
+    unit = norm.units[index]
+    where = f"line {unit.lines[0]}" if unit.lines[0] is not None else f"offset {unit.start}"
     warnings.append(
-        f"numbering restarts at line {line}: opened an unheaded "
+        f"numbering restarts at {where}: opened an unheaded "
         f"{'plan ' if part.plan else ''}part (marker null)"
     )
 

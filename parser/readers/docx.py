@@ -80,7 +80,9 @@ def read(data: bytes, *, path: str | None, sha256: str) -> RawDocument:
             etree.LxmlError, EOFError, OSError) as exc:  # fmt: skip
         raise BaocaoError(f"not a valid .docx: {_describe(exc)}", stage="read") from exc
     try:
-        return _DocxReader(document).read(path=path, sha256=sha256)
+        raw = _DocxReader(document).read(path=path, sha256=sha256)
+        raw.properties = document_properties(data)
+        return raw
     except BaocaoError:
         raise
     except (zipfile.BadZipFile, zlib.error, etree.LxmlError, EOFError) as exc:
