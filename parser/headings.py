@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Marker families that open sections; bullets open list items inside a section.
+SECTION_FAMILIES = frozenset(
+    {"part", "chapter", "article", "upper", "roman", "decimal", "lower", "paren"}
+)
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _UPPER_VI = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _ANY_LETTER = r"[^\W\d_]"
@@ -31,6 +35,9 @@ _DECIMAL = re.compile(
     r"^(?P<m>(?P<n>\d{1,2}(?:\s*\.\s*(?:\d \d|\d{1,2})){0,4})"
     r"(?:\s*[.):](?!\d)|(?<=\d)(?<!^\d)(?<!^\d\d)(?=\s+" + _ANY_LETTER + r")))\s*"
 )
+# OCR reads "1." as "1," now and then; a comma after a line-initial number is taken for the
+# period only when a capitalised title follows ("1, Công tác …", not "1, 2 và 3 …").
+_OCR_COMMA = re.compile(rf"^(?P<m>(?P<n>\d{{1,2}}),)\s+(?=[{_UPPER_VI}])")
 _LOWER = re.compile(r"^(?P<m>(?P<n>[a-zđ])\s*\))\s*(?=\S)")
 _PAREN = re.compile(r"^(?P<m>\((?P<n>\d{1,2})\))\s*(?=\S)")
 _BULLET = re.compile(r"^(?P<m>[-+*•·●■□▪◦–—])\s*(?=\S)")
@@ -111,6 +118,9 @@ def parse_marker(text: str) -> Marker | None:
         parts = tuple(int(p.replace(" ", "")) for p in re.findall(r"\d(?: \d)?\d?", m.group("n")))
         if all(p <= 99 for p in parts) and parts[0] >= 1:
             return Marker("decimal", parts, m.group("m").rstrip(), m.end())
+    m = _OCR_COMMA.match(text)
+    if m:
+        return Marker("decimal", (int(m.group("n")),), m.group("m"), m.end())
     m = _LOWER.match(text)
     if m:
         return Marker("lower", (_VI_ALPHABET.index(m.group("n")) + 1,), m.group("m"), m.end())
@@ -121,6 +131,17 @@ def parse_marker(text: str) -> Marker | None:
     if m and not _is_negative_number(text):
         return Marker("bullet", (0,), m.group("m"), m.end())
     return None
+
+
+def as_roman_if_misread(marker: Marker, title: str) -> Marker:
+    """OCR reads a Roman "I." / "II." / "III." as "1." / "11." / "111."; a number made only of
+    ones before a title in capitals, in a document that numbers its parts in Roman, is Roman."""
+    digits = re.sub(r"\D", "", marker.raw)
+    if marker.family == "decimal" and len(marker.ordinals) == 1 and set(digits) == {"1"}:
+        letters = [ch for ch in title[:40] if ch.isalpha()]
+        if letters and all(ch.isupper() for ch in letters):
+            return Marker("roman", (len(digits),), marker.raw, marker.title_offset)
+    return marker
 
 
 def _title_follows(text: str, pos: int) -> bool:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 from baocao.models.schema import DateParts, Meta, Signer
-from baocao.parser.headings import parse_marker
+from baocao.parser.headings import SECTION_FAMILIES, parse_marker
 from baocao.parser.normalize import NormalizedText
 
 HEADER_SEARCH_LIMIT = 40  # paragraphs: a header never starts further down than this
@@ -151,7 +151,7 @@ def find_header_end(norm: NormalizedText) -> tuple[int, int]:
         text = norm.text[units[i].start : units[i].end]
         cells = _cells(norm, i)
         marker = parse_marker(text)
-        if marker and marker.family in {"part", "chapter", "article", "upper", "roman", "decimal"}:
+        if marker and marker.family in SECTION_FAMILIES:
             break
         if _SEPARATOR.match(text):
             end = i + 1

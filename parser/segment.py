@@ -13,11 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from baocao.parser.headings import Marker, parse_marker, title_length
+from baocao.parser.headings import (
+    SECTION_FAMILIES,
+    Marker,
+    as_roman_if_misread,
+    parse_marker,
+    title_length,
+)
 from baocao.parser.meta import find_footer_start, find_header_end
 from baocao.parser.normalize import NormalizedText
-
-SECTION_FAMILIES = {"part", "chapter", "article", "upper", "roman", "decimal", "lower", "paren"}
 
 # Titles of the parts that assign future work (PHƯƠNG HƯỚNG, NHIỆM VỤ … TỚI, TỔ CHỨC THỰC HIỆN…).
 # Missing spaces are common in PDF text layers ("nhiệm vụtrọng tâm"), hence \s*.
@@ -80,14 +84,12 @@ def _build_tree(norm: NormalizedText, first: int, stop: int, warnings: list[str]
     ranks: dict[str, int] = {}
     roots: list[Node] = []
     stack: list[Node] = []
-    for index in range(first, stop):
-        unit = norm.units[index]
-        if not unit.in_flow:  # table cells and notes never open sections
-            continue
-        text = norm.text[unit.start : unit.end]
-        marker = parse_marker(text)
-        if marker is None or marker.family not in SECTION_FAMILIES:
-            continue
+    markers = _markers(norm, first, stop)
+    uses_roman = any(m.family == "roman" for _, m in markers)
+    for index, marker in markers:
+        if uses_roman:
+            text = norm.text[norm.units[index].start : norm.units[index].end]
+            marker = as_roman_if_misread(marker, text[marker.title_offset :])
         node = _heading_node(norm, index, marker)
         key = marker.rank_key
         open_at = next(
@@ -114,6 +116,20 @@ def _build_tree(norm: NormalizedText, first: int, stop: int, warnings: list[str]
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
     return roots
+
+
+def _markers(norm: NormalizedText, first: int, stop: int) -> list[tuple[int, Marker]]:
+    """The section markers of the body's running paragraphs (table cells and notes never open
+    sections)."""
+    found = []
+    for index in range(first, stop):
+        unit = norm.units[index]
+        if not unit.in_flow:
+            continue
+        marker = parse_marker(norm.text[unit.start : unit.end])
+        if marker is not None and marker.family in SECTION_FAMILIES:
+            found.append((index, marker))
+    return found
 
 
 def _is_restart(sibling: Node, marker: Marker) -> bool:
