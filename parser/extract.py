@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 
+from baocao.models import names
 from baocao.models.schema import Entity
 from baocao.parser.assemble import SectionIndex
 from baocao.rules import counts, deadlines, legal_refs, money, percent
@@ -61,7 +62,10 @@ def extract_entities(
     """Entities found inside `zones` (the body and the title; not the header's số, place-date
     line or the footer, which are `meta`)."""
     ctx = RuleContext(anchor=anchor, in_plan=sections.in_plan)
-    matches = [m for m in run_rules(text, ctx) if _inside(m, zones)]
+    claimed = run_rules(text, ctx)  # all of them: a name never takes a value's characters
+    rules = [m for m in claimed if _inside(m, zones)]
+    named = [m for m in names.extract(text, claimed) if _inside(m, zones)]
+    matches = sorted([*rules, *named], key=lambda m: (m.start, m.end))
     entities = [
         Entity(
             id=f"e{number}",
@@ -70,13 +74,14 @@ def extract_entities(
             span=(m.start, m.end),
             section=_section_id(sections, m.start),
             value=dict(m.value),
-            source="rule",
+            source=getattr(m, "source", "rule"),
             confidence=m.confidence,
         )
         for number, m in enumerate(matches, start=1)
     ]
-    for pct, count in percent.link_percents(matches, text).items():
-        entities[pct].value["of"] = entities[count].id
+    by_match = {id(m): e for m, e in zip(matches, entities, strict=True)}
+    for pct, count in percent.link_percents(rules, text).items():  # links among rule matches
+        by_match[id(rules[pct])].value["of"] = by_match[id(rules[count])].id
     return entities
 
 

@@ -7,17 +7,13 @@ gold documents and printed; the test fails under the bars that the rule-stage is
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
+import goldutil
 import pytest
 
-import baocao
-from baocao.parser.normalize import NormalizedText, clean_line, normalize
-from baocao.parser.readers import read_path
-
-GOLD_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
+GOLD_DIR = goldutil.GOLD_DIR
 GOLD_FILES = sorted(GOLD_DIR.glob("*.entities.json"))
 COMPARED = {
     "MONEY": ("amount", "approx", "per"),
@@ -39,27 +35,6 @@ MIN_F1 = {
 }
 
 
-def _line_span(norm: NormalizedText, line: int) -> tuple[int, int]:
-    for unit in norm.units:
-        pos = unit.start
-        for ln, length in zip(unit.lines, unit.hints["piece_lengths"], strict=True):
-            if ln == line:
-                return pos, pos + length
-            pos += length + 1
-    raise AssertionError(f"line {line} has no text")
-
-
-def _gold_span(norm: NormalizedText, ent: dict) -> tuple[int, int]:
-    start, _ = _line_span(norm, ent["line"])
-    _, end = _line_span(norm, ent.get("end_line", ent["line"]))
-    needle = clean_line(ent["text"])[0]
-    pos = start - 1
-    for _ in range(ent.get("occurrence", 1)):
-        pos = norm.text.find(needle, pos + 1, end)
-        assert pos >= 0, ent
-    return pos, pos + len(needle)
-
-
 def _same_value(kind: str, gold: dict, pred: dict) -> bool:
     for key in COMPARED[kind]:
         g, p = gold.get(key), pred.get(key)
@@ -72,18 +47,15 @@ def _same_value(kind: str, gold: dict, pred: dict) -> bool:
 
 
 def _score(path: Path) -> tuple[Counter, Counter, Counter, list[str]]:
-    gold = json.loads(path.read_text("utf-8"))
-    source = GOLD_DIR.parent.parent / gold["source"]
-    doc = baocao.parse(source)
-    norm = normalize(read_path(source))
-    assert norm.text == doc.text
+    loaded = goldutil.load(path)
+    gold, doc = loaded.gold, loaded.doc
     tp, n_pred, n_gold = Counter(), Counter(), Counter()
     misses: list[str] = []
     predicted = [e for e in doc.entities if e.type in COMPARED]
     used: set[str] = set()
     for ent in gold["entities"]:
         n_gold[ent["type"]] += 1
-        g0, g1 = _gold_span(norm, ent)
+        g0, g1 = loaded.span(ent)
         hit = next(
             (
                 p
@@ -116,13 +88,7 @@ def scores() -> dict[str, tuple[float, float, float, int]]:
         tp += t
         n_pred += p
         n_gold += g
-    table = {}
-    for kind in COMPARED:
-        precision = tp[kind] / n_pred[kind] if n_pred[kind] else 1.0
-        recall = tp[kind] / n_gold[kind] if n_gold[kind] else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        table[kind] = (precision, recall, f1, n_gold[kind])
-    return table
+    return {k: (*goldutil.prf(tp[k], n_pred[k], n_gold[k]), n_gold[k]) for k in COMPARED}
 
 
 def test_gold_covers_seed_and_three_corpus_documents() -> None:
@@ -142,9 +108,7 @@ def test_per_type_accuracy(scores: dict, capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.parametrize("path", GOLD_FILES, ids=[p.name[:3] for p in GOLD_FILES])
 def test_every_gold_entity_locates_in_its_document(path: Path) -> None:
-    gold = json.loads(path.read_text("utf-8"))
-    source = GOLD_DIR.parent.parent / gold["source"]
-    norm = normalize(read_path(source))
-    for ent in gold["entities"]:
-        a, b = _gold_span(norm, ent)
+    loaded = goldutil.load(path)
+    for ent in loaded.gold["entities"]:
+        a, b = loaded.span(ent)
         assert b > a
