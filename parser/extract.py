@@ -15,6 +15,7 @@ from datetime import date
 from baocao.models import names
 from baocao.models.schema import Entity
 from baocao.parser.assemble import SectionIndex
+from baocao.parser.timing import stage
 from baocao.rules import counts, deadlines, legal_refs, money, percent
 from baocao.rules.base import Match, RuleContext
 
@@ -57,14 +58,20 @@ def resolve_overlaps(matches: Sequence[Match]) -> list[Match]:
 
 
 def extract_entities(
-    text: str, anchor: date | None, sections: SectionIndex, zones: Sequence[Span]
+    text: str,
+    anchor: date | None,
+    sections: SectionIndex,
+    zones: Sequence[Span],
+    timings: dict[str, float] | None = None,
 ) -> list[Entity]:
     """Entities found inside `zones` (the body and the title; not the header's số, place-date
     line or the footer, which are `meta`)."""
     ctx = RuleContext(anchor=anchor, in_plan=sections.in_plan)
-    claimed = run_rules(text, ctx)  # all of them: a name never takes a value's characters
-    rules = [m for m in claimed if _inside(m, zones)]
-    named = [m for m in names.extract(text, claimed) if _inside(m, zones)]
+    with stage(timings, "rules"):
+        claimed = run_rules(text, ctx)  # all of them: a name never takes a value's characters
+        rules = [m for m in claimed if _inside(m, zones)]
+    with stage(timings, "names"):
+        named = [m for m in names.extract(text, claimed) if _inside(m, zones)]
     matches = sorted([*rules, *named], key=lambda m: (m.start, m.end))
     entities = [
         Entity(

@@ -16,6 +16,7 @@ from baocao.parser.normalize import NormalizedText, normalize
 from baocao.parser.readers import read_path, read_string
 from baocao.parser.segment import Segmentation, segment
 from baocao.parser.tasks import extract_tasks
+from baocao.parser.timing import stage
 
 
 def parse(source: str | os.PathLike[str]) -> Document:
@@ -31,8 +32,11 @@ def parse(source: str | os.PathLike[str]) -> Document:
     return parse_text(source)
 
 
-def parse_file(path: str | os.PathLike[str]) -> Document:
-    return _run(read_path(path))
+def parse_file(path: str | os.PathLike[str], timings: dict[str, float] | None = None) -> Document:
+    """Parse one file; pass a dict as `timings` to get each stage's seconds added to it."""
+    with stage(timings, "read"):
+        raw = read_path(path)
+    return _run(raw, timings)
 
 
 def parse_text(text: str) -> Document:
@@ -64,19 +68,23 @@ def content_zones(
     return zones
 
 
-def _run(raw: RawDocument) -> Document:
+def _run(raw: RawDocument, timings: dict[str, float] | None = None) -> Document:
     try:
-        norm = normalize(raw)
-        seg = segment(norm)
-        meta, title_units = extract_meta(norm, (seg.preamble_end, seg.header_end), seg.footer_start)
-        sections = build_sections(seg.roots)
-        index = SectionIndex(sections)
-        entities = extract_entities(
-            norm.text, report_anchor(meta), index, content_zones(norm, seg, title_units)
-        )
-        tasks = extract_tasks(norm, (seg.header_end, seg.footer_start), index, entities)
-        document = assemble(raw, norm, seg, meta, sections, entities, build_tables(norm, index))
-        document.tasks = tasks
+        with stage(timings, "normalize"):
+            norm = normalize(raw)
+        with stage(timings, "segment"):
+            seg = segment(norm)
+            header = (seg.preamble_end, seg.header_end)
+            meta, title_units = extract_meta(norm, header, seg.footer_start)
+            sections = build_sections(seg.roots)
+            index = SectionIndex(sections)
+        zones = content_zones(norm, seg, title_units)
+        entities = extract_entities(norm.text, report_anchor(meta), index, zones, timings)
+        with stage(timings, "tasks"):
+            tasks = extract_tasks(norm, (seg.header_end, seg.footer_start), index, entities)
+        with stage(timings, "assemble"):
+            document = assemble(raw, norm, seg, meta, sections, entities, build_tables(norm, index))
+            document.tasks = tasks
         return document
     except BaocaoError:
         raise
