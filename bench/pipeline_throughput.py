@@ -31,9 +31,8 @@ def main() -> None:
             size += path.stat().st_size
     elapsed = time.perf_counter() - start
     print(f"{len(files) * args.rounds} documents, {size / 1e3:.0f} KB of text, one core:")
-    print(
-        f"  whole pipeline  {size / 1e3 / elapsed:7.1f} KB/s   ({elapsed / (len(files) * args.rounds) * 1000:.0f} ms per document)"
-    )
+    per_doc_ms = elapsed / (len(files) * args.rounds) * 1000
+    print(f"  whole pipeline {size / 1e3 / elapsed:7.1f} KB/s ({per_doc_ms:.0f} ms per document)")
     total = sum(timings.values())
     for name, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
         print(f"  {name:10} {seconds / total:6.1%}")
