@@ -91,10 +91,10 @@ def _worker_init() -> None:
     # The server handles SIGINT/SIGTERM; a worker must not die of a Ctrl-C sent to the group
     # while it still owes a result (the server kills it explicitly when needed).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from baocao.parser.pipeline import parse_text
+    from baocao.parser.pipeline import warm_up
 
-    with contextlib.suppress(Exception):  # warm the lazy imports (rules, data files)
-        parse_text("BÁO CÁO\nKết quả\n1. Một\n")
+    with contextlib.suppress(Exception):  # load lexicons, gazetteer and tagger before serving
+        warm_up()
 
 
 def run_job(job: Job) -> tuple[str, Any, Any, Any]:

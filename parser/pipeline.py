@@ -43,6 +43,29 @@ def parse_text(text: str) -> Document:
     return _run(read_string(text))
 
 
+# A few lines that reach every lazily loaded resource: lexicons, the gazetteer index, the word
+# list, underthesea's tagger.
+_WARM_UP_TEXT = """ỦY BAN NHÂN DÂN
+XÃ CẨM MỸ
+Số: 12/BC-UBND
+Cẩm Mỹ, ngày 30 tháng 11 năm 2023
+BÁO CÁO
+Kết quả tháng 11
+I. KẾT QUẢ
+1. UBND xã phối hợp Hội Nông dân huyện Cẩm Xuyên hỗ trợ hộ Phạm Công Hiếu ở thôn Mỹ Trung
+35 triệu đồng theo Nghị quyết số 16-NQ/TU; 8/8 thôn đạt 75,7%, hoàn thành trước 10/12/2023.
+Đồng chí Nguyễn Văn An và Lê Thị Bình tham dự.
+"""
+
+
+def warm_up() -> None:
+    """Load everything a first parse would load, so that worker processes start ready."""
+    from baocao.models import people
+
+    parse_text(_WARM_UP_TEXT)
+    people.warm_up()
+
+
 def report_anchor(meta: Meta) -> date | None:
     """The date that dates without a year are read against: the report's own date."""
     parts = meta.date_parts
