@@ -27,7 +27,8 @@ _PART = re.compile(
     r"^(?P<m>(?:PHẦN|Phần)\s+(?:THỨ\s+|thứ\s+)?(?P<n>[IVX]{1,5}|\d{1,2}|[^\W\d_]{2,5}))\s*[.:\-–]?\s*"
 )
 _UPPER = re.compile(rf"^(?P<m>(?P<n>[A-H])\s*[.)])\s+(?=[{_UPPER_VI}])")
-_ROMAN = re.compile(r"^(?P<m>(?P<n>[IVXL]{1,6})\s*[.:/)\-–])\s*(?=\S)")
+# "V/v …" (về việc) opens a subject line, not section V.
+_ROMAN = re.compile(r"^(?P<m>(?P<n>[IVXL]{1,6})\s*(?:[.:)\-–]|/(?![vV]\b)))\s*(?=\S)")
 _DECIMAL = re.compile(
     # "1." "1)" "5.3:" "11.Hoàn" "4 . 2 . 6 ."; a multi-level number may also go without a final
     # separator ("5.1 Văn hóa"), a single number may not (" 4 chi hội" is a count).

@@ -76,7 +76,7 @@ BAD_INPUTS = {
     "whitespace": (b" \n\t\n   \n", "only whitespace"),
     "binary": (bytes(range(256)) * 8, "binary data"),
     "undecodable": (b"\x81\x8d\x8f\x90\x9d" * 50, "undecodable"),
-    "pdf_named_txt": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "unsupported format: pdf"),
+    "pdf_named_txt": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not a valid PDF"),
 }
 
 
