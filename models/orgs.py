@@ -33,6 +33,14 @@ from baocao.models.names import Candidate, Tokens, dash, tokenize
 DATA = Path(__file__).with_name("data") / "org_abbreviations.tsv"
 
 HEAD_KINDS = frozenset({"body", "unit", "committee", "office", "branch"})
+MAX_NAME_TOKENS = 10  # syllables of a department's own name
+# Words that end a department's name written in lower case: function words and the verbs that
+# follow the subject ("Phòng Công nghệ thông tin chủ trì …").
+NAME_STOPS = frozenset(
+    "của tại về và với để cho trong theo có đã đang sẽ được là các những thực tổ phối chủ tham "
+    "chỉ triển đảm bảo bố cử kiểm xây tiếp hướng báo trình nộp thuộc trên dưới từ đến khi này đó "
+    "thì mà nhưng hoặc hay".split()
+)
 EXACT, FUZZY = 0.9, 0.75
 MIN_FUZZ = 80.0  # rapidfuzz ratio of a one-syllable tone slip in a two-syllable form: ~85
 MAX_PLACE = 4  # syllables of a place name
@@ -186,12 +194,37 @@ class Grammar:
                 for dend, d, dconf in depts:
                     parts = [f"{e.expansion} {d.expansion}"]
                     yield Org(i, dend, parts, "unit", e, min(conf, dconf), surface_upper=upper)
+                named = self.named_unit(i, end, e, conf) if not depts else None
+                if named is not None:
+                    yield named
             elif e.kind == "branch":
                 org = self.branch(i, end, e, conf)
                 if org is not None:
                     yield org
             else:
                 yield Org(i, end, [e.expansion], e.kind, e, conf, surface_upper=upper)
+
+    def named_unit(self, i: int, end: int, e: Entry, conf: float) -> Org | None:
+        """An office with a department name the lexicon does not hold, capitalised as names are:
+        "Phòng Công nghệ thông tin", "Trung tâm CNTT Tây Bắc", "Công ty Cổ phần … EFY Việt Nam"."""
+        toks = self.toks
+        j = end
+        if i > 0 and toks.low[i - 1] == "văn" and toks.adjacent(i):  # "Văn phòng", not "phòng"
+            return None
+        if not toks.adjacent(j) or j >= len(toks.shape) or toks.shape[j] not in ("title", "upper"):
+            return None
+        lower_ok = toks.shape[j] == "title"  # "Công nghệ thông tin": lower case after a capital
+        while j < len(toks.shape) and toks.adjacent(j) and j - end < MAX_NAME_TOKENS:
+            shape = toks.shape[j]
+            if shape == "upper":
+                lower_ok = False
+            elif shape == "lower" and (not lower_ok or toks.low[j] in NAME_STOPS):
+                break
+            elif shape not in ("title", "upper", "lower"):
+                break
+            j += 1
+        name = toks.joined(end, j)
+        return Org(i, j, [f"{e.expansion} {name}"], "unit", e, conf * 0.9)
 
     def spelled_in_capitals(self, i: int, end: int, e: Entry) -> bool:
         """Whether words of the form are written in capitals ("ĐẢNG UỶ"), as titles are: then

@@ -26,7 +26,9 @@ from baocao.parser.normalize import NormalizedText
 # Titles of the parts that assign future work (PHƯƠNG HƯỚNG, NHIỆM VỤ … TỚI, TỔ CHỨC THỰC HIỆN…).
 # Missing spaces are common in PDF text layers ("nhiệm vụtrọng tâm"), hence \s*.
 _PLAN_TITLE = re.compile(
-    r"phương\s*hướng|tổ\s*chức\s*thực\s*hiện|giải\s*pháp|nhiệm\s*vụ\s*(?:,\s*)?"
+    r"phương\s*hướng|tổ\s*chức\s*thực\s*hiện|giải\s*pháp|phương\s*án\s*triển\s*khai|"
+    r"nội\s*dung\s*(?:và\s*)?(?:nhiệm\s*vụ|triển\s*khai|thực\s*hiện)|tiến\s*độ\s*thực\s*hiện|"
+    r"lộ\s*trình|kế\s*hoạch\s*triển\s*khai|nhiệm\s*vụ\s*(?:,\s*)?"
     r"(?:và\s*)?(?:giải\s*pháp|trọng\s*tâm|chủ\s*yếu|tháng\s*tới|tuần\s*tới|quý\s*tới|năm\s*tới|"
     r"thời\s*gian\s*tới|tiếp\s*theo|tháng\s*\d|quý\s*[IV]|năm\s*\d{4}|\d\s*tháng\s*cuối)",
     re.IGNORECASE,

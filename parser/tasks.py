@@ -88,7 +88,12 @@ def extract_tasks(
 ) -> list[Task]:
     """Tasks found in the paragraphs `body` (a range of paragraph indices)."""
     orgs = [e for e in entities if e.type == "ORG"]
-    deadlines = [e for e in entities if e.type == "DEADLINE"]
+    # A date on a "Thời gian …:" line of a plan schedules the items around it, as a deadline does.
+    deadlines = [
+        e
+        for e in entities
+        if e.type == "DEADLINE" or (e.type == "DATE" and _on_time_line(norm, e.span[0]))
+    ]
     tasks: list[Task] = []
     for i in range(*body):
         unit = norm.units[i]
@@ -172,7 +177,9 @@ def _task(
     number: int,
 ) -> Task:
     text = norm.text[start:end]
-    owners = _owners(text, start, orgs) or _inherited_owners(section, index, orgs)
+    owners = _owners(text, start, orgs)
+    if not any(o.role == "lead" for o in owners):
+        owners = [*_inherited_owners(section, index, orgs), *owners]
     return Task(
         id=f"t{number}",
         text=text,
@@ -277,7 +284,7 @@ def _deadline(
     deadlines: list[Entity],
     norm: NormalizedText,
 ) -> Deadline | None:
-    inside = [d for d in deadlines if start <= d.span[0] < end]
+    inside = [d for d in deadlines if start <= d.span[0] < end and d.type == "DEADLINE"]
     if inside:
         return _as_deadline(inside[0])
     node = section
@@ -299,6 +306,10 @@ def _on_time_line(norm: NormalizedText, offset: int) -> bool:
 
 
 def _as_deadline(entity: Entity) -> Deadline:
+    if entity.type == "DATE":  # scheduled: on that day, or within that period
+        value = entity.value
+        relation = "on" if value["start"] == value["end"] else "within"
+        return Deadline(date=value["end"], relation=relation, text=entity.text)
     return Deadline(
         date=entity.value.get("date"), relation=entity.value["relation"], text=entity.text
     )
