@@ -37,9 +37,56 @@ MAX_NAME_TOKENS = 10  # syllables of a department's own name
 # Words that end a department's name written in lower case: function words and the verbs that
 # follow the subject ("Phòng Công nghệ thông tin chủ trì …").
 NAME_STOPS = frozenset(
-    "của tại về và với để cho trong theo có đã đang sẽ được là các những thực tổ phối chủ tham "
-    "chỉ triển đảm bảo bố cử kiểm xây tiếp hướng báo trình nộp thuộc trên dưới từ đến khi này đó "
-    "thì mà nhưng hoặc hay".split()
+    [
+        "của",
+        "tại",
+        "về",
+        "và",
+        "với",
+        "để",
+        "cho",
+        "trong",
+        "theo",
+        "có",
+        "đã",
+        "đang",
+        "sẽ",
+        "được",
+        "là",
+        "các",
+        "những",
+        "thực",
+        "tổ",
+        "phối",
+        "chủ",
+        "tham",
+        "chỉ",
+        "triển",
+        "đảm",
+        "bảo",
+        "bố",
+        "cử",
+        "kiểm",
+        "xây",
+        "tiếp",
+        "hướng",
+        "báo",
+        "trình",
+        "nộp",
+        "thuộc",
+        "trên",
+        "dưới",
+        "từ",
+        "đến",
+        "khi",
+        "này",
+        "đó",
+        "thì",
+        "mà",
+        "nhưng",
+        "hoặc",
+        "hay",
+    ]
 )
 EXACT, FUZZY = 0.9, 0.75
 MIN_FUZZ = 80.0  # rapidfuzz ratio of a one-syllable tone slip in a two-syllable form: ~85
@@ -218,9 +265,11 @@ class Grammar:
             shape = toks.shape[j]
             if shape == "upper":
                 lower_ok = False
-            elif shape == "lower" and (not lower_ok or toks.low[j] in NAME_STOPS):
-                break
-            elif shape not in ("title", "upper", "lower"):
+            elif (
+                shape == "lower"
+                and (not lower_ok or toks.low[j] in NAME_STOPS)
+                or shape not in ("title", "upper", "lower")
+            ):
                 break
             j += 1
         name = toks.joined(end, j)
