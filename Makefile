@@ -44,6 +44,10 @@ lint: setup
 
 bench: setup
 	$(PY) bench/rules_throughput.py
+	$(PY) bench/pipeline_throughput.py
+	$(PY) bench/names_throughput.py
+	$(PY) bench/readers_throughput.py
+	$(PY) bench/batch_throughput.py --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from baocao import __version__
-from baocao.models.schema import Document, ErrorRecord, document_json_schema
+from baocao.models.schema import Document, document_json_schema
+from baocao.parser import batch
 from baocao.parser.errors import BaocaoError
 from baocao.parser.pipeline import parse_file, parse_text
-from baocao.parser.writer import append_error, write_atomic
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-ERRORS_FILE = "_errors.jsonl"
 
 EXAMPLES = """\
 examples:
@@ -29,11 +26,15 @@ examples:
   cat report.txt | baocao parse -         read the report from standard input
   baocao parse a.txt b.txt                one JSON document per line (JSON Lines)
   baocao parse archive/ -o out/           convert a folder: out/<relative path>.json,
-                                          failures listed in out/_errors.jsonl
+                                          failures in out/_errors.jsonl, totals in
+                                          out/_summary.json; a re-run skips what is done
+  baocao parse archive/ -o out/ -j 8 --include '*.pdf' --exclude 'drafts'
+  baocao parse archive/ -o out/ --jsonl out/all.jsonl    one stream instead of files
+  baocao parse archive/ -o out/ --engine dask --scheduler tcp://HOST:8786
   baocao parse report.txt | jq .meta      pick fields in a pipeline
   baocao schema > baocao.schema.json      the JSON Schema every output validates against
 
-exit status: 0 all converted, 1 some inputs failed, 2 usage error
+exit status: 0 all converted (or up to date), 1 some inputs failed, 2 usage error
 """
 
 
@@ -59,10 +60,78 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="OUT_DIR", type=Path, help="write one JSON file per input here"
     )
     parse_cmd.add_argument("--pretty", action="store_true", help="indent the JSON")
+    _add_batch_options(parse_cmd)
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the output")
     schema_cmd.add_argument("--compact", action="store_true", help="print on one line")
     return parser
+
+
+def _add_batch_options(parse_cmd: argparse.ArgumentParser) -> None:
+    group = parse_cmd.add_argument_group(
+        "batch conversion (with -o OUT_DIR or --jsonl FILE)",
+        "Folders are walked recursively; hidden names are skipped. A re-run skips inputs\n"
+        "whose output records the same sha256, tool and schema version.",
+    )
+    group.add_argument(
+        "--jsonl",
+        metavar="FILE",
+        type=Path,
+        help="write all documents to FILE, one compact line each, instead of one file each "
+        "(_errors.jsonl and _summary.json go to OUT_DIR, by default FILE's folder)",
+    )
+    group.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"worker processes of the local engine (default: the number of cores, "
+        f"{batch.default_workers()})",
+    )
+    group.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="take only files whose name or relative path matches (repeatable)",
+    )
+    group.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files and folders whose name or relative path matches (repeatable)",
+    )
+    group.add_argument("--force", action="store_true", help="redo inputs that are up to date")
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=batch.DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="time limit per document; a worker over it is replaced (default: %(default)g, "
+        "0: none)",
+    )
+    group.add_argument(
+        "--max-memory",
+        type=int,
+        default=batch.DEFAULT_MAX_MEMORY_MIB,
+        metavar="MIB",
+        help="memory limit per worker process; a worker over it is replaced "
+        "(default: %(default)d, 0: none)",
+    )
+    group.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local worker processes, or a Dask cluster (pip install 'baocao[dask]')",
+    )
+    group.add_argument(
+        "--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+
+
+_BATCH_ONLY = ("jobs", "include", "exclude", "force", "engine", "scheduler")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,8 +155,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parse_command(args: argparse.Namespace) -> int:
-    if args.output is not None:
-        return _convert_to_dir(args.inputs, args.output, args.pretty)
+    if args.output is not None or args.jsonl is not None:
+        return batch.run(_batch_config(args))
+    used = [name for name in _BATCH_ONLY if getattr(args, name) not in (None, False, [], "local")]
+    if used:
+        flags = ", ".join("--" + name if name != "jobs" else "-j" for name in used)
+        print(f"baocao: error: {flags} need -o OUT_DIR or --jsonl FILE", file=sys.stderr)
+        return EXIT_USAGE
     failed = 0
     for item in args.inputs:
         try:
@@ -118,51 +192,22 @@ def _report(exc: BaocaoError) -> None:
     print(f"baocao: {exc}", file=sys.stderr)
 
 
-def iter_inputs(inputs: list[str]) -> Iterator[tuple[Path, Path]]:
-    """(input file, output path relative to OUT_DIR) for every file named or found in a folder."""
-    for item in inputs:
-        root = Path(item)
-        if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if not name.startswith("."):
-                        path = Path(dirpath) / name
-                        yield path, path.relative_to(root)
-        else:
-            yield root, Path(root.name)
-
-
-def _convert_to_dir(inputs: list[str], out_dir: Path, pretty: bool) -> int:
-    if "-" in inputs:
-        print("baocao: error: '-' (standard input) cannot be used with -o", file=sys.stderr)
-        return EXIT_USAGE
-    out_dir.mkdir(parents=True, exist_ok=True)
-    converted = failed = 0
-    with open(out_dir / ERRORS_FILE, "w", encoding="utf-8") as errors:
-        for path, relative in iter_inputs(inputs):
-            target = out_dir / relative.with_name(relative.name + ".json")
-            try:
-                doc = parse_file(path)
-                write_atomic(target, doc.to_json(pretty=pretty) + "\n")
-                converted += 1
-            except (BaocaoError, OSError) as exc:
-                error = exc if isinstance(exc, BaocaoError) else _write_error(exc, path)
-                error.path = error.path or str(path)
-                _report(error)
-                append_error(
-                    errors,
-                    ErrorRecord(
-                        path=str(path), format=error.format, stage=error.stage, reason=error.reason
-                    ),
-                )
-                failed += 1
-    print(f"baocao: {converted} converted, {failed} failed → {out_dir}", file=sys.stderr)
-    return EXIT_SOME_FAILED if failed else EXIT_OK
-
-
-def _write_error(exc: OSError, path: Path) -> BaocaoError:
-    return BaocaoError(f"cannot write output: {exc.strerror or exc}", path=str(path), stage="write")
+def _batch_config(args: argparse.Namespace) -> batch.BatchConfig:
+    out_dir = args.output if args.output is not None else args.jsonl.parent
+    return batch.BatchConfig(
+        inputs=list(args.inputs),
+        out_dir=out_dir,
+        jsonl=args.jsonl,
+        pretty=args.pretty,
+        workers=args.jobs if args.jobs is not None else batch.default_workers(),
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        force=args.force,
+        timeout=args.timeout or None,
+        max_memory_mib=args.max_memory or None,
+        engine=args.engine,
+        scheduler=args.scheduler,
+    )
 
 
 if __name__ == "__main__":
