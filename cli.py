@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from baocao import __version__
 from baocao.models.schema import Document, document_json_schema
-from baocao.parser import batch
+from baocao.parser import batch, task_formats
 from baocao.parser.errors import BaocaoError
 from baocao.parser.pipeline import parse_file, parse_text
+from baocao.parser.writer import write_atomic
+from baocao.service import add_serve_command, run_serve
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the output")
     schema_cmd.add_argument("--compact", action="store_true", help="print on one line")
+    _add_tasks_command(commands)
+    _add_view_command(commands)
+    add_serve_command(commands)
     return parser
 
 
@@ -140,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return _parse_command(args)
+        if args.command == "tasks":
+            return _tasks_command(args)
+        if args.command == "view":
+            return _view_command(args)
+        if args.command == "serve":
+            return run_serve(args)
         if args.command == "schema":
             print(
                 json.dumps(
@@ -152,6 +164,122 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     parser.print_help(sys.stderr)
     return EXIT_USAGE
+
+
+TASK_EXAMPLES = """\
+examples:
+  baocao tasks report.docx                      a table of the report's tasks
+  baocao tasks out/ --format csv > tasks.csv    every task of the JSON documents in out/
+  baocao tasks archive/ --format ics -o due.ics one VTODO per task with a due date
+  baocao tasks out/ --due-before 2024-01-01 --owner "UBND xã"
+
+inputs: reports (parsed on the fly) or JSON documents written by `baocao parse -o`
+"""
+
+
+def _add_tasks_command(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser(
+        "tasks",
+        help="list the action items of reports, with owners and deadlines",
+        description="List the tasks of reports, or of JSON documents written by `baocao parse`.",
+        epilog=TASK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR")
+    cmd.add_argument(
+        "--format",
+        choices=task_formats.FORMATS,
+        default=None,
+        help="default: table on a terminal, jsonl otherwise",
+    )
+    cmd.add_argument("--due-before", type=_iso_date, metavar="DATE", help="due before DATE")
+    cmd.add_argument("--from-date", type=_iso_date, metavar="DATE", help="due on or after DATE")
+    cmd.add_argument("--owner", metavar="TEXT", help="an owner's name, matched fuzzily")
+    cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here, not stdout")
+
+
+def _add_view_command(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser(
+        "view",
+        help="write a review page (HTML) of one report",
+        description="One self-contained HTML page: header fields, headings, entities "
+        "highlighted by type, and the task list. It needs no network to open.",
+    )
+    cmd.add_argument("input", metavar="FILE")
+    cmd.add_argument("-o", "--output", type=Path, metavar="HTML", help="default: FILE.html")
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from exc
+
+
+def _tasks_command(args: argparse.Namespace) -> int:
+    fmt = args.format or ("table" if sys.stdout.isatty() and args.output is None else "jsonl")
+    rows: list[task_formats.TaskRow] = []
+    failed = 0
+    for item in args.inputs:
+        for path in _task_inputs(Path(item)):
+            try:
+                doc = _document_of(path)
+            except BaocaoError as exc:
+                exc.path = exc.path or str(path)
+                _report(exc)
+                failed += 1
+                continue
+            rows += [
+                row
+                for row in task_formats.rows_of(doc)
+                if task_formats.keep(
+                    row, due_before=args.due_before, due_from=args.from_date, owner=args.owner
+                )
+            ]
+    text = task_formats.render(rows, fmt)
+    if args.output is not None:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _task_inputs(root: Path) -> list[Path]:
+    """A file, or a folder's files (outputs of `baocao parse -o` or reports), in name order."""
+    if not root.is_dir():
+        return [root]
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and not p.name.startswith("_")
+    )
+
+
+def _document_of(path: Path) -> Document:
+    """A JSON document written by baocao is loaded; anything else is parsed."""
+    if path.suffix == ".json":
+        try:
+            return Document.model_validate_json(path.read_bytes())
+        except (OSError, ValueError):
+            pass  # not one of ours: parse it like any other input
+    return parse_file(path)
+
+
+def _view_command(args: argparse.Namespace) -> int:
+    from baocao.parser.review import render_review
+
+    try:
+        doc = _document_of(Path(args.input))
+    except BaocaoError as exc:
+        exc.path = exc.path or args.input
+        _report(exc)
+        return EXIT_SOME_FAILED
+    target = args.output or Path(f"{args.input}.html")
+    write_atomic(target, render_review(doc))
+    print(f"baocao: review page written to {target}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _parse_command(args: argparse.Namespace) -> int:
