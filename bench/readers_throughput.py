@@ -28,7 +28,7 @@ import baocao  # noqa: E402
 from baocao.parser.readers import read_path  # noqa: E402
 
 CORPUS_007 = (
-    ROOT.parent / "shared" / "corpus" / "007_binhthuan-so-noi-vu-to-trinh-bao-cao-hoi-2024.pdf"
+    ROOT / "corpus" / "docs" / "007_binhthuan-so-noi-vu-to-trinh-bao-cao-hoi-2024.pdf"
 )
 
 

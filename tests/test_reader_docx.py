@@ -41,7 +41,7 @@ from baocao.parser.headings import parse_marker
 from baocao.parser.readers import docx as docx_reader
 from conftest import SEED
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "docs"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -450,8 +450,7 @@ def test_format_is_read_from_content_not_the_name(tmp_path: Path, name: str) -> 
 
 def _real(prefix: str) -> Path:
     paths = sorted(CORPUS.glob(f"{prefix}_*.docx"))
-    if not paths:
-        pytest.skip(f"{prefix} not in {CORPUS}")
+    assert paths, f"{prefix} is shipped in {CORPUS}"
     return paths[0]
 
 

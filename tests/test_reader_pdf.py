@@ -26,7 +26,7 @@ from baocao.parser.readers.pdf import (
 )
 from conftest import SEED
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "docs"
 PDF_007 = CORPUS / "007_binhthuan-so-noi-vu-to-trinh-bao-cao-hoi-2024.pdf"
 A066 = CORPUS / "a066_giao-snv-chuan-bi-noi-dung-dc-phuc-hop-chi-so--493-tb.pdf"
 A072 = CORPUS / "a072_cv-298-pc04--298-pc04.pdf"
