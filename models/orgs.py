@@ -88,6 +88,8 @@ NAME_STOPS = frozenset(
         "hay",
     ]
 )
+# The trie's end-of-form key: not a string, so no token of the text (OCR gives "$" too) can be it.
+_END = ("end",)
 EXACT, FUZZY = 0.9, 0.75
 MIN_FUZZ = 80.0  # rapidfuzz ratio of a one-syllable tone slip in a two-syllable form: ~85
 MAX_PLACE = 4  # syllables of a place name
@@ -115,7 +117,7 @@ class Lexicon:
         while stack:
             j, node = stack.pop()
             if j > i:
-                out += [(j, e) for e in node.get("$", ())]
+                out += [(j, e) for e in node.get(_END, ())]
             if j >= len(toks) or (j > i and not toks.adjacent(j)):
                 continue
             for k in keys[j]:
@@ -152,7 +154,7 @@ def lexicon() -> Lexicon:
         node = trie
         for k in keys:
             node = node.setdefault(k, {})
-        node.setdefault("$", []).append(entry)
+        node.setdefault(_END, []).append(entry)
     return Lexicon(trie)
 
 

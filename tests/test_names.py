@@ -200,3 +200,11 @@ def test_corpus_invariants(parsed_corpus: dict[str, Any]) -> None:
             assert "\n" not in ent.text, f"{stem}: {ent.text!r}"
             assert cand.type == ent.label_ and cand.source in ("rule", "gazetteer", "ner")
             assert 0.0 < cand.confidence <= 1.0
+
+
+def test_symbols_of_ocr_text_do_not_break_the_lexicon() -> None:
+    # A token that spells the lexicon trie's internal key once crashed the ORG grammar.
+    found = names.extract("Chi phí $ 100 cho UBND xã $ $$ end", [])
+    assert [(m.type, "Chi phí $ 100 cho UBND xã $ $$ end"[m.start : m.end]) for m in found] == [
+        ("ORG", "UBND xã")
+    ]
