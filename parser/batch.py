@@ -56,7 +56,7 @@ from typing import IO, Any, Literal
 from baocao import __version__
 from baocao.models.schema import SCHEMA_ID, ErrorRecord
 from baocao.parser.errors import BaocaoError
-from baocao.parser.writer import append_error, write_atomic
+from baocao.parser.writer import append_error, write_atomic, write_chunks_atomic
 
 TOOL = f"baocao {__version__}"
 ERRORS_FILE = "_errors.jsonl"
@@ -744,7 +744,7 @@ class JsonlSink:
         self.handle.close()
         try:
             if self.new:
-                _write_lines_atomic(self.file, self._merged())
+                write_chunks_atomic(self.file, self._merged())
             self.partial.unlink(missing_ok=True)
         finally:
             self._lock.close()
@@ -799,22 +799,6 @@ def _cut_torn_tail(path: Path) -> None:
             pos -= step
         if pos != end:
             handle.truncate(pos)
-
-
-def _write_lines_atomic(target: Path, lines: Iterable[bytes]) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for line in lines:
-                handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _lock(path: Path) -> IO[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
@@ -21,13 +22,19 @@ _UMASK = _current_umask()
 
 
 def write_atomic(target: Path, content: str) -> None:
+    write_chunks_atomic(target, [content.encode("utf-8")])
+
+
+def write_chunks_atomic(target: Path, chunks: Iterable[bytes]) -> None:
+    """Write to a temporary file beside the target, sync, rename over the target."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         # mkstemp makes the file private (0600); outputs are shared like any file the user writes.
         os.chmod(tmp, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
