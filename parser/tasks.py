@@ -192,7 +192,8 @@ def _task(
 
 def _owners(text: str, offset: int, orgs: list[Entity]) -> list[Owner]:
     owners: list[Owner] = []
-    giao = _GIAO.match(text)
+    # After a "Căn cứ …;" preamble the assigning cue comes later in the sentence.
+    giao = _GIAO.search(text) if _PREAMBLE.match(text) else _GIAO.match(text)
     if giao:
         verb = _first_verb(text, giao.end(), offset, orgs)
         owners += _owner_list(text, giao.end(), verb, offset, orgs, "lead")
@@ -214,7 +215,7 @@ def _first_verb(text: str, pos: int, offset: int, orgs: list[Entity]) -> int | N
             continue
         if m.start() > pos and text[m.start()].isupper():  # part of a name: "Ban Xây dựng Đảng"
             continue
-        if _NOUN_USE.match(text, m.end()):
+        if m.group().lower().startswith("tổ") and _NOUN_USE.match(text, m.end()):
             continue
         # "tổ chức" right after "các" is a noun ("các tổ chức đoàn thể").
         if re.search(r"(?:các|những|mọi)\s+$", text[max(0, m.start() - 8) : m.start()], re.I):
