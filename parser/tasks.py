@@ -15,7 +15,6 @@ after "phối hợp (với)" cooperate. A deadline is the DEADLINE inside the it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 from baocao.models.schema import Deadline, Entity, Owner, Section, Task
@@ -71,13 +70,6 @@ _NON_OWNER = re.compile(
     r"^(?:đồng\s*thời|trong\s+đó|ngoài\s+ra|trên\s+cơ\s+sở|đối\s+với|về)\b", re.I
 )
 MAX_OWNER_PHRASE = 160  # characters: a subject longer than this is a sentence, not a name list
-
-
-@dataclass
-class _Paragraph:
-    start: int
-    end: int
-    section: Section | None
 
 
 def extract_tasks(
