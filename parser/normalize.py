@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from baocao.parser.blocks import Block, RawDocument
 from baocao.parser.headings import parse_marker
@@ -74,10 +75,17 @@ class NormalizedText:
     text: str
     units: list[Unit]
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [u.start for u in self.units]
+
     def unit_at(self, offset: int) -> Unit | None:
-        starts = [u.start for u in self.units]
-        i = bisect_right(starts, offset) - 1
+        i = bisect_right(self._starts, offset) - 1
         return self.units[i] if i >= 0 and offset <= self.units[i].end else None
+
+    def units_between(self, start: int, end: int) -> list[Unit]:
+        """The paragraphs that begin inside [start, end)."""
+        return self.units[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
 
     def source_line(self, offset: int) -> int | None:
         """The 1-based source line an offset of `text` comes from (first line of its paragraph

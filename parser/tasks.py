@@ -129,8 +129,8 @@ def _heading_carries_task(norm: NormalizedText, section: Section, text: str) -> 
         return False
     below = [
         norm.text[u.start : u.end]
-        for u in norm.units
-        if heading_end < u.start < section.span[1] and u.in_flow
+        for u in norm.units_between(heading_end + 1, section.span[1])
+        if u.in_flow
     ]
     return not any(_BULLET.match(p) for p in below)
 
